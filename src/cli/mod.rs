@@ -1,0 +1,148 @@
+//! Argument definitions, and one file per command.
+
+mod validate;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use fodpack::document::Kind;
+use fodpack::rules::{Code, Grade, Grading, RULES, Severity, nearest};
+
+/// Check LXCA Features on Demand authCodes documents and license-activation keys, offline.
+///
+/// Exit codes: 0 no error-level findings; 1 error-level findings (or a bundle that fails
+/// verification); 2 fodpack could not do its job (bad arguments, unreadable input).
+#[derive(Parser, Debug)]
+#[command(name = "fodpack", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// Makes the choice for every stream of this process.
+    pub fn write_global(self) {
+        let choice = match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read files and folders (recursively), say what each is, report every finding.
+    Validate(validate::ValidateArgs),
+}
+
+/// Runs a command; `Ok` carries the exit code.
+pub fn run(command: Command) -> anyhow::Result<u8> {
+    match command {
+        Command::Validate(args) => validate::run(args),
+    }
+}
+
+/// Whether an error is a closed pipe on stdout (`fodpack ... | head`), which is not a failure.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Output format of commands that report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, with source lines and colour on a terminal.
+    Human,
+    /// One JSON document on stdout; see docs/output.md.
+    Json,
+}
+
+/// Options shared by every command that reports findings.
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// Treat lenient readings (trailing commas, numbers as strings, ...) as errors.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Report findings with this code as errors (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub deny: Vec<String>,
+
+    /// Report findings with this code as warnings (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
+
+    /// Do not report findings with this code (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub allow: Vec<String>,
+}
+
+impl ReportArgs {
+    /// Builds the grading, refusing unknown codes with a suggestion.
+    pub fn grading(&self) -> anyhow::Result<Grading> {
+        let mut grading = Grading::new(self.strict);
+        let names: Vec<&str> = RULES.iter().map(|r| r.code.as_str()).collect();
+        let groups = [
+            ("--deny", &self.deny, Grade::Set(Severity::Error)),
+            ("--warn", &self.warn, Grade::Set(Severity::Warning)),
+            ("--allow", &self.allow, Grade::Allow),
+        ];
+        for (flag, list, grade) in groups {
+            for name in list.iter().flat_map(|s| s.split(',')).map(str::trim) {
+                let Some(code) = Code::from_name(name) else {
+                    let hint = nearest(name, &names)
+                        .map(|s| format!("; did you mean {s}?"))
+                        .unwrap_or_else(|| "; docs/rules.md lists every code".to_string());
+                    anyhow::bail!("{flag} {name}: no such finding code{hint}");
+                };
+                grading.set(code, grade);
+            }
+        }
+        Ok(grading)
+    }
+}
+
+/// Parses `--kind`.
+pub fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::JSON_KINDS.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+        let names: Vec<&str> = Kind::JSON_KINDS.iter().map(|k| k.as_str()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
+/// Parses a size such as `16MiB`, `512KiB`, `1GiB` or a number of bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a size; write e.g. 64MiB"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("{s:?}: unknown unit; use KiB, MiB or GiB")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("{s:?} is too large"))
+}

@@ -1,0 +1,88 @@
+//! `fodpack validate`: files and folders in, findings out.
+
+use super::{Format, ReportArgs, parse_kind, parse_size};
+use anyhow::Context as _;
+use clap::Args;
+use fodpack::document::Kind;
+use fodpack::report::{human, json};
+use fodpack::rules::Tally;
+use fodpack::validate::{self, FileReport, Options};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Files checked at once. Reports are printed in input order, a batch at a time, so memory
+/// holds one batch of reports however many files there are.
+const BATCH: usize = 256;
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Files and folders to check; folders are searched recursively for *.json and *.key.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Read every JSON file as this kind instead of recognising it: export, put-request,
+    /// put-response, patch-request, post-request, license-countries.
+    #[arg(long, value_parser = parse_kind, value_name = "KIND")]
+    pub kind: Option<Kind>,
+
+    /// A saved GET /licenseCountries answer to check country and language codes against.
+    #[arg(long, value_name = "FILE")]
+    pub countries: Option<PathBuf>,
+
+    /// Largest JSON file read (e.g. 64MiB); larger files are reported, not read.
+    #[arg(long, value_parser = parse_size, value_name = "SIZE", default_value = "16MiB")]
+    pub max_file_size: u64,
+
+    /// Also list files that have no findings.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
+    let mut opts = Options::new();
+    opts.grading = args.report.grading()?;
+    opts.kind = args.kind;
+    opts.max_json_bytes = args.max_file_size;
+    if let Some(path) = &args.countries {
+        opts.context.countries = Some(
+            validate::read_countries(path)
+                .map_err(anyhow::Error::msg)
+                .context("--countries: the file must be a saved GET /licenseCountries answer")?,
+        );
+    }
+    let inputs = validate::discover(&args.paths);
+    let mut tally = Tally::default();
+    let stdout = anstream::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.report.format {
+        Format::Human => {
+            for batch in inputs.chunks(BATCH) {
+                for report in check_batch(batch, &opts) {
+                    tally.add(&report.findings);
+                    human::write_file(&mut out, &report, args.verbose)?;
+                }
+            }
+            human::write_summary(&mut out, inputs.len(), &tally)?;
+        }
+        Format::Json => {
+            let mut writer = json::StreamWriter::start(out)?;
+            for batch in inputs.chunks(BATCH) {
+                for report in check_batch(batch, &opts) {
+                    tally.add(&report.findings);
+                    writer.file(&report)?;
+                }
+            }
+            out = writer.finish(&tally)?;
+        }
+    }
+    out.flush()?;
+    Ok(tally.exit_code())
+}
+
+fn check_batch(batch: &[validate::Input], opts: &Options) -> Vec<FileReport> {
+    batch.par_iter().map(|input| validate::check_input(input, opts)).collect()
+}
