@@ -57,15 +57,22 @@ pub fn parse<'a>(source: &'a Source, out: &mut Collector) -> Option<Value<'a>> {
             }
         },
         Err(error) => {
-            let offset = error.range().start.min(text.len());
-            let (code, message) = describe_parse_error(&error, offset == text.len());
+            let range = error.range();
+            let offset = range.start.min(text.len());
+            let at_end = text.get(range.end..).is_none_or(|rest| rest.trim().is_empty());
+            let found = text.get(offset..).unwrap_or("");
+            let (code, message) = describe_parse_error(&error, at_end, found);
             out.push(Finding::new(code, message, source.location(offset, None)));
             None
         }
     }
 }
 
-fn describe_parse_error(error: &jsonc_parser::errors::ParseError, at_end: bool) -> (Code, String) {
+fn describe_parse_error(
+    error: &jsonc_parser::errors::ParseError,
+    at_end: bool,
+    found: &str,
+) -> (Code, String) {
     use jsonc_parser::errors::ParseErrorKind as K;
     let kind = error.kind();
     if matches!(kind, K::NestingDepthExceeded) {
@@ -77,22 +84,43 @@ fn describe_parse_error(error: &jsonc_parser::errors::ParseError, at_end: bool) 
             ),
         );
     }
+    if found.starts_with('<') {
+        return (
+            Code::SyntaxError,
+            "this is HTML or XML, not JSON: probably a web page (a log-in page or an error) \
+             saved instead of the export; download the export again"
+                .to_string(),
+        );
+    }
+    if ["NaN", "-NaN", "Infinity", "-Infinity"].iter().any(|w| found.starts_with(w)) {
+        return (
+            Code::SyntaxError,
+            "NaN and Infinity are not JSON numbers; write a whole number".to_string(),
+        );
+    }
     let what = match kind {
+        _ if at_end && !matches!(kind, K::MultipleRootJsonValues) => {
+            format!(
+                "the file ends before the JSON does ({}); it was probably cut short: save or \
+                 copy it again",
+                kind.to_string().to_lowercase()
+            )
+        }
         K::UnterminatedArray | K::UnterminatedObject => {
             "the file ends before the JSON does (an array or object is not closed); \
              it was probably cut short: save or copy it again"
                 .to_string()
         }
-        K::NonFiniteNumbersNotAllowed => {
-            "NaN and Infinity are not JSON numbers; write a whole number".to_string()
-        }
         K::CommentsNotAllowed => "JSON has no comments; remove the comment".to_string(),
         K::SingleQuotedStringsNotAllowed => {
             "JSON strings use double quotes; replace the single quotes".to_string()
         }
-        K::UnexpectedWord if at_end => "unexpected end of file".to_string(),
-        _ if at_end => format!("{kind} at the end of the file; it was probably cut short"),
-        _ => format!("{kind}; this is not valid JSON here"),
+        K::MultipleRootJsonValues => {
+            "text after the end of the JSON document; a file holds one document: remove the \
+             extra text"
+                .to_string()
+        }
+        _ => format!("{}: this is not valid JSON here", kind.to_string().to_lowercase()),
     };
     (Code::SyntaxError, what)
 }

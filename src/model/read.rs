@@ -197,7 +197,7 @@ impl Reader<'_> {
         let what = if f.pointer.is_empty() { "the document" } else { "this object" };
         out.report(
             Code::MissingField,
-            format!("{what} has no \"{name}\" field, which a {} needs; add it", self.kind),
+            format!("{what} has no \"{name}\" field, which {} needs; add it", article(self.kind)),
             self.loc(f.object.range.start, if f.pointer.is_empty() { "" } else { &f.pointer }),
         );
     }
@@ -457,6 +457,13 @@ fn parse_integer(text: &str) -> Result<i64, String> {
         Some(_) => format!("{text}, not a whole number; licenses are counted in whole numbers"),
         None => "not a number; write a whole number".to_string(),
     })
+}
+
+fn article(kind: Kind) -> String {
+    match kind {
+        Kind::Export => "an export".to_string(),
+        other => format!("a {other}"),
+    }
 }
 
 fn describe(v: &Value<'_>) -> String {
