@@ -84,13 +84,26 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
+            Err(e)
+                if std::fs::symlink_metadata(path).is_ok()
+                    && e.kind() == std::io::ErrorKind::NotFound =>
+            {
+                inputs.push(Input::Unreadable(path.clone(), BROKEN_LINK.to_string()));
+            }
             Err(e) => inputs.push(Input::Unreadable(path.clone(), describe_io(&e))),
             Ok(m) if m.is_dir() => walk(path, &mut inputs),
-            Ok(_) => inputs.push(Input::File(path.clone())),
+            Ok(m) if m.is_file() => inputs.push(Input::File(path.clone())),
+            // Opening a FIFO would wait for a writer forever.
+            Ok(_) => inputs.push(Input::Unreadable(path.clone(), NOT_A_FILE.to_string())),
         }
     }
     inputs
 }
+
+const BROKEN_LINK: &str =
+    "it is a symbolic link to nothing (a broken link); fix or remove the link";
+const NOT_A_FILE: &str =
+    "not a regular file (a FIFO, socket or device); give the path of a saved file";
 
 fn walk(root: &Path, inputs: &mut Vec<Input>) {
     let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name();
@@ -108,12 +121,11 @@ fn walk(root: &Path, inputs: &mut Vec<Input>) {
                 }
                 if entry.path_is_symlink() {
                     match std::fs::metadata(path) {
-                        Err(_) => inputs.push(Input::Unreadable(
-                            path.to_path_buf(),
-                            "it is a symbolic link to nothing (a broken link); fix or remove \
-                             the link"
-                                .to_string(),
-                        )),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => inputs
+                            .push(Input::Unreadable(path.to_path_buf(), BROKEN_LINK.to_string())),
+                        Err(e) => {
+                            inputs.push(Input::Unreadable(path.to_path_buf(), describe_io(&e)))
+                        }
                         Ok(m) if m.is_file() => inputs.push(Input::File(path.to_path_buf())),
                         Ok(_) => {}
                     }
@@ -134,6 +146,11 @@ pub fn describe_io(e: &std::io::Error) -> String {
             "permission denied; run as a user who can read it, or copy it somewhere readable"
                 .to_string()
         }
+        // ELOOP and EISDIR have no stable ErrorKind yet.
+        _ if e.raw_os_error() == Some(40) => {
+            "a loop of symbolic links; fix the link so that it names a file".to_string()
+        }
+        _ if e.raw_os_error() == Some(21) => "it is a folder; give the path of a file".to_string(),
         _ => format!("{e}"),
     }
 }
@@ -178,7 +195,9 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
                 findings: vec![Finding::new(
                     Code::FileTooLarge,
                     format!(
-                        "larger than the {} limit for a {} file, so it was not read{flag}",
+                        "{} is larger than the {} limit for a {} file, so it was not read{flag}",
+                        std::fs::metadata(path)
+                            .map_or_else(|_| "it".to_string(), |m| human_size(m.len())),
                         human_size(limit),
                         if is_key { "key" } else { "JSON" }
                     ),
@@ -188,7 +207,8 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
         }
         Err(e) => return unreadable(path, describe_io(&e)),
     };
-    if is_key && opts.kind.is_none() {
+    // `--kind` names a JSON document kind; key files stay key files.
+    if is_key {
         return FileReport { path: display, kind: Kind::Key, findings: Vec::new() };
     }
     check_bytes(display, &bytes, opts)
@@ -219,6 +239,7 @@ pub fn human_size(n: u64) -> String {
         n if n >= GIB && n % GIB == 0 => format!("{} GiB", n / GIB),
         n if n >= MIB && n % MIB == 0 => format!("{} MiB", n / MIB),
         n if n >= KIB && n % KIB == 0 => format!("{} KiB", n / KIB),
+        1 => "1 byte".to_string(),
         n => format!("{n} bytes"),
     }
 }
@@ -274,11 +295,14 @@ fn report_encoding(encoding: document::Encoding, out: &mut Collector) {
         ),
         E::Utf16Le | E::Utf16Be => out.report(
             Code::Utf16Encoding,
-            format!(
-                "the file is UTF-16 ({}), as Windows PowerShell 5.1 writes with > or Out-File; \
-                 save it as UTF-8 (Out-File -Encoding utf8, or Set-Content -Encoding utf8)",
-                if encoding == E::Utf16Le { "little-endian" } else { "big-endian" }
-            ),
+            if encoding == E::Utf16Le {
+                "the file is UTF-16 (little-endian), as Windows PowerShell 5.1 writes with > or \
+                 Out-File; save it as UTF-8 (Out-File -Encoding utf8, or Set-Content -Encoding \
+                 utf8)"
+            } else {
+                "the file is UTF-16 (big-endian); JSON files should be UTF-8: save it again as \
+                 UTF-8"
+            },
             first,
         ),
     }

@@ -46,6 +46,12 @@ fn codes_found(name: &str, bytes: &[u8]) -> Vec<&'static str> {
     report.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
+fn error_codes(name: &str, bytes: &[u8]) -> Vec<&'static str> {
+    let report = check_bytes(name.to_string(), bytes, &Options::new());
+    let errors = report.findings.iter().filter(|f| f.severity == fodpack::rules::Severity::Error);
+    errors.map(|f| f.code.as_str()).collect()
+}
+
 #[test]
 fn every_code_has_exactly_one_section_and_every_section_is_a_code() {
     let sections = sections();
@@ -96,6 +102,9 @@ fn every_example_triggers_its_code_and_every_correction_does_not() {
                 );
                 let found = codes_found(&cname, &cbytes);
                 assert!(!found.contains(&s.code.as_str()), "{cname} should not report {}", s.code);
+                // A correction that breaks another rule would teach the wrong fix.
+                let errors = error_codes(&cname, &cbytes);
+                assert!(errors.is_empty(), "{cname} should have no errors; got {errors:?}");
                 checked += 1;
             }
             (None, None, Some(line)) => {

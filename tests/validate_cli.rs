@@ -423,3 +423,67 @@ fn samples_folder_exits_as_the_readme_says() {
         }
     }
 }
+
+#[test]
+fn a_fifo_is_refused_rather_than_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let out = fodpack()
+        .args(["validate", "--format", "json"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &doc["files"][0]["findings"][0];
+    assert_eq!(f["code"], "unreadable-file");
+    assert!(f["message"].as_str().unwrap().contains("not a regular file"), "{f}");
+}
+
+#[test]
+fn a_folder_with_nothing_to_check_does_not_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "keys arrive Tuesday").unwrap();
+    let out = fodpack().arg("validate").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no files to check"));
+}
+
+#[test]
+fn codes_that_mean_not_checked_cannot_be_regraded_or_contradicted() {
+    let truncated = "samples/invalid/truncated-export.json";
+    for flag in ["--allow", "--warn"] {
+        let out = fodpack().args(["validate", flag, "syntax-error", truncated]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} syntax-error");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be re-graded"));
+    }
+    let out = fodpack()
+        .args(["validate", "--deny", "auth-code-length", "--allow", "auth-code-length"])
+        .arg("samples/api")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("contradicts"));
+}
+
+#[test]
+fn a_partial_redeem_without_key_state_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "{\"authCodes\": [{\"authCode\": \"WW7K3M9Q2XP4R8T5N6B1CZ\", \"keysRedeemQty\": 5, \
+                \"lenovoCustomerNumber\": \"4401928375\"}]}";
+    let path = write(dir.path(), "redeem.json", body.as_bytes());
+    let (code, doc) = validate_json(&[&path]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["files"][0]["kind"], "put-request");
+    assert!(findings(&doc).iter().any(|f| f.0 == "redeem-key-state"), "{doc}");
+    let fixed = body.replace(
+        "\"4401928375\"}",
+        "\"4401928375\", \"licenseKeys\": [{\"customerNumber\": \"4401928375\", \"state\": \"not installed\"}]}",
+    );
+    let path = write(dir.path(), "fixed.json", fixed.as_bytes());
+    let (code, doc) = validate_json(&[&path]);
+    assert_eq!((code, findings(&doc).len()), (0, 0), "{doc}");
+}

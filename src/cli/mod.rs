@@ -103,6 +103,7 @@ impl ReportArgs {
     pub fn grading(&self) -> anyhow::Result<Grading> {
         let mut grading = Grading::new(self.strict);
         let names: Vec<&str> = RULES.iter().map(|r| r.code.as_str()).collect();
+        let mut seen: Vec<(Code, &str)> = Vec::new();
         let groups = [
             ("--deny", &self.deny, Grade::Set(Severity::Error)),
             ("--warn", &self.warn, Grade::Set(Severity::Warning)),
@@ -116,6 +117,16 @@ impl ReportArgs {
                         .unwrap_or_else(|| "; docs/rules.md lists every code".to_string());
                     anyhow::bail!("{flag} {name}: no such finding code{hint}");
                 };
+                if !code.is_regradable() {
+                    anyhow::bail!(
+                        "{flag} {name}: this code cannot be re-graded; a file with it was not (or \
+                         could not be) checked, so it must not pass"
+                    );
+                }
+                if let Some((other, _)) = seen.iter().find(|(c, f)| *c == code && *f != flag) {
+                    anyhow::bail!("{flag} {name} contradicts {other} {name}: name a code once");
+                }
+                seen.push((code, flag));
                 grading.set(code, grade);
             }
         }

@@ -55,6 +55,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
         );
     }
     let inputs = validate::discover(&args.paths);
+    if inputs.is_empty() {
+        anyhow::bail!(
+            "no files to check: the folders given hold no *.json or *.key files (name other \
+             files directly to check them)"
+        );
+    }
     let mut tally = Tally::default();
     let stdout = anstream::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

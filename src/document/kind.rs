@@ -75,7 +75,8 @@ fn has(props: &[ObjectProp<'_>], name: &str) -> bool {
 /// The rules, in order (field names are compared with surrounding white space removed):
 /// `authCodes` as a single object is the per-code PUT form; `authCodes` entries with
 /// `keysRedeemQty` or `retrieveKeys` are a PUT request; entries with only `authCode` and
-/// `licenseKeys`, whose keys carry only an ID and a state, are a PATCH request; an empty
+/// `licenseKeys`, whose keys carry only an ID and a state, are a PATCH request; entries none
+/// of which state `keysRedeemed` or `keysRemaining` are a PUT request; an empty
 /// `authCodes` with `customerInfo` is a PUT request that changes customer information; other
 /// documents with `customerInfo` are PUT responses, and without it exports. Top-level
 /// `authCode` or `lenovoCustomerNumber` is a POST request; `countries` or `languages` is a
@@ -114,14 +115,21 @@ pub fn recognise(root: &Value<'_>) -> Result<Kind, String> {
             _ => None,
         });
         let mut patch_like = !entries.is_empty();
+        let mut counted = false;
         for code in objects {
             if has(code, "keysRedeemQty") || has(code, "retrieveKeys") {
                 return Ok(Kind::PutRequest);
             }
             patch_like &= is_patch_entry(code);
+            counted |= has(code, "keysRedeemed") || has(code, "keysRemaining");
         }
         if patch_like {
             return Ok(Kind::PatchRequest);
+        }
+        // Exports and responses state the counts of every code; a body without any is a
+        // request that redeems everything remaining.
+        if !entries.is_empty() && !counted {
+            return Ok(Kind::PutRequest);
         }
         if has(props, "customerInfo") {
             return Ok(if entries.is_empty() { Kind::PutRequest } else { Kind::PutResponse });

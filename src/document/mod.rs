@@ -12,9 +12,10 @@ use jsonc_parser::ast::{Array, Object, Value};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 
-/// Nesting allowed before the reader gives up. The parser refuses to go deeper than this,
-/// which keeps a hostile file from exhausting the stack; real documents nest five levels.
-pub const MAX_DEPTH: usize = 512;
+/// Nesting allowed before the reader gives up, counting every array and object. Real
+/// documents nest five levels; checking this before parsing keeps a hostile file from
+/// exhausting the stack of the recursive parser.
+pub const MAX_DEPTH: usize = 64;
 
 /// Parses decoded text, reporting syntax errors and trailing commas.
 ///
@@ -44,6 +45,17 @@ pub fn parse<'a>(source: &'a Source, out: &mut Collector) -> Option<Value<'a>> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
+    if let Some(offset) = too_deep(text) {
+        out.report(
+            Code::NestingTooDeep,
+            format!(
+                "objects and arrays are nested more than {MAX_DEPTH} levels deep here; authCodes \
+                 documents nest about five, so this is not one"
+            ),
+            source.location(offset, None),
+        );
+        return None;
+    }
     let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: false };
     match jsonc_parser::parse_to_ast(text, &collect, &options) {
         Ok(result) => match result.value {
@@ -59,7 +71,13 @@ pub fn parse<'a>(source: &'a Source, out: &mut Collector) -> Option<Value<'a>> {
         Err(error) => {
             let range = error.range();
             let offset = range.start.min(text.len());
-            let at_end = text.get(range.end..).is_none_or(|rest| rest.trim().is_empty());
+            let at_end = offset >= text.trim_end().len()
+                || matches!(
+                    error.kind(),
+                    jsonc_parser::errors::ParseErrorKind::UnterminatedArray
+                        | jsonc_parser::errors::ParseErrorKind::UnterminatedObject
+                ) && text.get(range.end..).is_none_or(|rest| rest.trim().is_empty())
+                || error.to_string().contains("Unterminated string");
             let found = text.get(offset..).unwrap_or("");
             let (code, message) = describe_parse_error(&error, at_end, found);
             out.push(Finding::new(code, message, source.location(offset, None)));
@@ -120,12 +138,45 @@ fn describe_parse_error(
              extra text"
                 .to_string()
         }
-        _ => format!("{}: this is not valid JSON here", kind.to_string().to_lowercase()),
+        _ => format!(
+            "{}: this is not valid JSON here; look for a missing or extra comma, quote, colon \
+             or bracket just before this place",
+            kind.to_string().to_lowercase()
+        ),
     };
     (Code::SyntaxError, what)
 }
 
-/// A comma after the last member is accepted by the parser; each one is reported here.
+/// The offset of the first bracket that opens one level too many, if any.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The parser accepts a few things that strict readers refuse; each is reported here: a
+/// comma after the last member, and raw control characters inside strings.
 fn report_trailing_commas(source: &Source, value: &Value<'_>, out: &mut Collector) {
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
@@ -134,8 +185,12 @@ fn report_trailing_commas(source: &Source, value: &Value<'_>, out: &mut Collecto
                 if let Some(last) = properties.last() {
                     check_gap(source, last.range.end, range.end, out);
                 }
+                for p in properties {
+                    check_controls(source, p.name.range(), out);
+                }
                 stack.extend(properties.iter().map(|p| &p.value));
             }
+            Value::StringLit(s) => check_controls(source, s.range, out),
             Value::Array(Array { range, elements }) => {
                 if let Some(last) = elements.last() {
                     check_gap(source, last.range().end, range.end, out);
@@ -144,6 +199,22 @@ fn report_trailing_commas(source: &Source, value: &Value<'_>, out: &mut Collecto
             }
             _ => {}
         }
+    }
+}
+
+fn check_controls(source: &Source, range: jsonc_parser::common::Range, out: &mut Collector) {
+    let Some(raw) = source.text().get(range.start..range.end) else { return };
+    if let Some(i) = raw.bytes().position(|b| b < 0x20) {
+        out.report(
+            Code::ControlCharacter,
+            format!(
+                "a raw control character (0x{:02X}) inside a string; JSON requires it escaped \
+                 (\\n, \\t, \\u0000): strict readers refuse the file, so re-export it or \
+                 escape the character",
+                raw.as_bytes()[i]
+            ),
+            source.location(range.start + i, None),
+        );
     }
 }
 

@@ -419,7 +419,7 @@ impl Reader<'_> {
                 Err(why) => {
                     out.report(
                         Code::CountInvalid,
-                        format!("\"{name}\" is the string \"{}\", {why}", s.value.escape_debug()),
+                        format!("\"{name}\" is the string {why}"),
                         loc(),
                     );
                     None
@@ -449,13 +449,18 @@ fn parse_integer(text: &str) -> Result<i64, String> {
             format!("{text}, too large to be a count; write the real number of licenses")
         });
     }
-    let as_float = text.parse::<f64>().ok().filter(|f| f.is_finite());
-    Err(match as_float {
-        Some(f) if f.fract() == 0.0 && text.contains(['e', 'E']) => {
-            format!("{text}, written with an exponent; write it as a plain whole number")
+    let shown: String = text.chars().take(40).collect::<String>().escape_debug().to_string();
+    Err(match text.parse::<f64>().ok() {
+        Some(f) if f.is_infinite() => {
+            format!("{shown}, too large to be a count; write the real number of licenses")
         }
-        Some(_) => format!("{text}, not a whole number; licenses are counted in whole numbers"),
-        None => "not a number; write a whole number".to_string(),
+        Some(f) if f.fract() == 0.0 && text.contains(['e', 'E']) => {
+            format!("{shown}, written with an exponent; write it as a plain whole number")
+        }
+        Some(f) if f.is_finite() => {
+            format!("{shown}, not a whole number; licenses are counted in whole numbers")
+        }
+        _ => format!("\"{shown}\", not a number; write a whole number"),
     })
 }
 

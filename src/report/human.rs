@@ -5,6 +5,7 @@ use crate::rules::{Finding, Severity, Tally};
 use crate::validate::FileReport;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -64,7 +65,7 @@ fn write_finding(w: &mut dyn Write, path: &str, f: &Finding) -> io::Result<()> {
         let shown = escape(&ex.text);
         // The marker goes under the same character; escaping before it widens the line.
         let before: String = ex.text.chars().take(ex.marker).collect();
-        let offset = escape(&before).chars().count() + prefix.chars().count();
+        let offset = UnicodeWidthStr::width(escape(&before).as_ref()) + prefix.chars().count();
         writeln!(w, "{DIM}{pad} |{DIM:#}")?;
         writeln!(w, "{DIM}{number} |{DIM:#} {prefix}{shown}")?;
         writeln!(w, "{DIM}{pad} |{DIM:#} {}{style}^{style:#}", " ".repeat(offset))?;
@@ -103,7 +104,10 @@ pub fn write_summary(w: &mut dyn Write, files: usize, tally: &Tally) -> io::Resu
     writeln!(
         w,
         "{verdict}: {} checked, {}, {}, {}",
-        plural(files, "file"),
+        match tally.unreadable_files {
+            0 => plural(files, "file"),
+            n => format!("{} ({n} not readable)", plural(files - n.min(files), "file")),
+        },
         plural(tally.errors, "error"),
         plural(tally.warnings, "warning"),
         plural(tally.notes, "note")

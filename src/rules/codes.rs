@@ -150,6 +150,10 @@ codes! {
         "A request to retrieve keys that names neither a code nor a customer number.";
     RedemptionError = "redemption-error", Responses, Error, false,
         "A code whose errorMsg says its redemption failed.";
+    ControlCharacter = "control-character", Syntax, Warning, true,
+        "A raw control character (a line break, tab or NUL) inside a JSON string.";
+    AuthCodeDuplicate = "auth-code-duplicate", Identifiers, Error, false,
+        "The same authorization code listed twice in one document.";
 }
 
 impl Code {
@@ -157,6 +161,22 @@ impl Code {
     pub fn info(self) -> &'static RuleInfo {
         // The table is built in declaration order, so the discriminant is the index.
         &RULES[self as usize]
+    }
+
+    /// Whether `--deny`, `--warn` and `--allow` may change this code. Codes that mean a file
+    /// could not be read, or could not be read as JSON, are fixed: allowing them would turn
+    /// "not checked" into "passed". Duplicate keys are fixed too: they hide a conflicting value.
+    pub fn is_regradable(self) -> bool {
+        !matches!(self.info().family, Family::Operational)
+            && !matches!(
+                self,
+                Code::EmptyFile
+                    | Code::InvalidUtf8
+                    | Code::SyntaxError
+                    | Code::NestingTooDeep
+                    | Code::UnknownDocument
+                    | Code::DuplicateKey
+            )
     }
 
     /// Looks a code up by its kebab-case name.

@@ -1,7 +1,7 @@
 //! Authorization codes, customer numbers, key IDs, dates, countries and languages.
 
 use super::{Code, Collector, Context, Finding};
-use crate::document::{Kind, Source};
+use crate::document::Source;
 use crate::model::{Document, Spanned};
 use std::collections::HashMap;
 
@@ -10,9 +10,28 @@ const AUTH_CODE_LENGTH: usize = 22;
 
 pub(super) fn check(doc: &Document, source: &Source, ctx: &Context, out: &mut Collector) {
     let mut key_ids: HashMap<&str, &Spanned<String>> = HashMap::new();
+    let mut codes: HashMap<&str, &Spanned<String>> = HashMap::new();
     for code in &doc.codes {
         if let Some(ac) = &code.auth_code {
             auth_code(ac, source, out);
+            if let Some(first) = codes.get(ac.value.as_str()).filter(|_| !ac.value.is_empty()) {
+                let first_loc = first.location(source);
+                out.push(
+                    Finding::new(
+                        Code::AuthCodeDuplicate,
+                        format!(
+                            "authorization code {} is listed twice (first at line {}); list \
+                             each code once, with all its keys",
+                            ac.value.escape_debug(),
+                            first_loc.line.unwrap_or(0)
+                        ),
+                        ac.location(source),
+                    )
+                    .with_related(first_loc),
+                );
+            } else {
+                codes.insert(&ac.value, ac);
+            }
         }
         if let Some(n) = &code.lenovo_customer_number {
             customer_number(n, source, out);
@@ -79,8 +98,17 @@ pub(super) fn check(doc: &Document, source: &Source, ctx: &Context, out: &mut Co
         }
     }
     // A request may leave identifiers empty to mean "unchanged"; an export may not.
-    if doc.kind == Kind::Export || doc.kind == Kind::PutResponse {
+    if doc.kind.is_snapshot() {
         for code in &doc.codes {
+            for key in &code.license_keys {
+                if let Some(id) = key.license_key_id.as_ref().filter(|i| i.value.is_empty()) {
+                    out.report(
+                        Code::MissingField,
+                        "licenseKeyId is empty; every key in an export has an ID: export again",
+                        id.location(source),
+                    );
+                }
+            }
             if let Some(ac) = code.auth_code.as_ref().filter(|a| a.value.is_empty()) {
                 out.report(
                     Code::AuthCodeInvalid,
@@ -98,11 +126,12 @@ fn auth_code(ac: &Spanned<String>, source: &Source, out: &mut Collector) {
         return;
     }
     if let Some(bad) = v.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        let bad = crate::report::escape(&bad.to_string()).into_owned();
         out.report(
             Code::AuthCodeInvalid,
             format!(
-                "authorization code \"{}\" contains {:?}; codes are letters and digits only: \
-                 copy it again from the order",
+                "authorization code \"{}\" contains {:?}; codes are ASCII letters and digits \
+                 only: copy it again from the order",
                 v.escape_debug(),
                 bad
             ),

@@ -225,7 +225,7 @@ impl Grading {
     /// re-graded: allowing them would turn "not checked" into "passed".
     pub fn apply(&self, mut finding: Finding) -> Option<Finding> {
         let info = finding.code.info();
-        if info.family == Family::Operational {
+        if !finding.code.is_regradable() {
             return Some(finding);
         }
         if self.strict && info.lenient && finding.severity == Severity::Warning {
@@ -259,11 +259,17 @@ pub struct Tally {
     /// Findings that say the tool could not check something.
     #[serde(skip)]
     pub operational: usize,
+    /// Files with such a finding.
+    #[serde(skip)]
+    pub unreadable_files: usize,
 }
 
 impl Tally {
     /// Adds a list of findings to the counts.
     pub fn add(&mut self, findings: &[Finding]) {
+        if findings.iter().any(|f| f.code.info().family == Family::Operational) {
+            self.unreadable_files += 1;
+        }
         for f in findings {
             match f.severity {
                 Severity::Error => self.errors += 1,

@@ -8,9 +8,32 @@ pub(super) fn check(doc: &Document, source: &Source, out: &mut Collector) {
     // A PUT body that retrieves nothing redeems: its keys must be "not installed".
     let redeeming = doc.kind == Kind::PutRequest;
     for code in &doc.codes {
+        let retrieving = code.retrieve_keys.as_ref().is_some_and(|r| r.value);
+        if redeeming && !retrieving && code.license_keys.iter().all(|k| k.state.is_none()) {
+            out.report(
+                Code::RedeemKeyState,
+                "a redeem request lists licenseKeys with state \"not installed\"; add \
+                 \"licenseKeys\": [{\"state\": \"not installed\"}] to this code",
+                source.location(code.offset, Some(code.pointer.clone())),
+            );
+        }
         for key in &code.license_keys {
             let Some(state) = &key.state else { continue };
-            // An empty state in a request leaves it unchanged.
+            let asks = redeeming && !retrieving || doc.kind == Kind::PatchRequest;
+            if state.value.is_empty() && asks {
+                let (code, what) = if doc.kind == Kind::PatchRequest {
+                    (Code::PatchKeyState, "\"installed\" or \"downloaded\"")
+                } else {
+                    (Code::RedeemKeyState, "\"not installed\"")
+                };
+                out.report(
+                    code,
+                    format!("the key state is empty; this request must set it to {what}"),
+                    state.location(source),
+                );
+                continue;
+            }
+            // An empty state elsewhere in a request leaves it unchanged.
             if state.value.is_empty() && !doc.kind.is_snapshot() {
                 continue;
             }
@@ -28,7 +51,6 @@ pub(super) fn check(doc: &Document, source: &Source, out: &mut Collector) {
                 );
                 continue;
             };
-            let retrieving = code.retrieve_keys.as_ref().is_some_and(|r| r.value);
             if redeeming && !retrieving && known != KeyState::NotInstalled {
                 out.report(
                     Code::RedeemKeyState,
