@@ -225,3 +225,32 @@ fn killed_runs_leave_no_bundle_and_no_destination() {
     assert!(fodpack(&["unpack", "big.zip", "-d", "out"], d).status.success());
     assert_eq!(std::fs::read_dir(d.join("out/keys")).unwrap().count(), 2000);
 }
+
+#[test]
+fn pack_refuses_name_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_keys(&d.join("a"), 1);
+    std::fs::create_dir(d.join("b")).unwrap();
+    let name = "lnvgy_fod_0000_7X21J30000_anyos_noarch.key";
+    std::fs::write(d.join("b").join(name), key_bytes(50, 900)).unwrap();
+    let out = fodpack(&["pack", "a", "b", "-o", "x.zip"], d);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("[bundle-name-conflict]"), "{}", stdout(&out));
+    assert!(!d.join("x.zip").exists());
+    // The same bytes under the same name from two folders are packed once.
+    std::fs::copy(d.join("a").join(name), d.join("b").join(name)).unwrap();
+    assert_eq!(fodpack(&["pack", "a", "b", "-o", "x.zip"], d).status.code(), Some(0));
+}
+
+#[test]
+fn verify_rejects_an_unreadable_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bad =
+        build(&[raw("manifest.json", b"{\"format\": \"something-else\"}"), raw("SHA256SUMS", b"")]);
+    std::fs::write(d.join("b.zip"), bad).unwrap();
+    expect_failure(d, "bundle-manifest-invalid", "manifest.json");
+    fresh_bundle(d);
+    assert_eq!(fodpack(&["verify", "b.zip"], d).status.code(), Some(0));
+}
