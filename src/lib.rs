@@ -5,7 +5,9 @@
 //! findings, and packs and unpacks bundles. It never prints, never exits and never reads the
 //! terminal: the `fodpack` binary does those, and renders what the library returns.
 
+pub mod bundle;
 pub mod document;
+pub mod keyfile;
 pub mod model;
 pub mod report;
 pub mod rules;

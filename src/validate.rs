@@ -209,7 +209,18 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
     };
     // `--kind` names a JSON document kind; key files stay key files.
     if is_key {
-        return FileReport { path: display, kind: Kind::Key, findings: Vec::new() };
+        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let findings = if crate::keyfile::is_apple_double(&name) {
+            vec![Finding::new(
+                Code::AppleDouble,
+                "macOS metadata (AppleDouble), not a key; skipped. Delete ._ files before copying",
+                Location::default(),
+            )]
+        } else {
+            crate::keyfile::check(&name, &bytes, None)
+        };
+        let findings = opts.grading.apply_all(findings);
+        return FileReport { path: display, kind: Kind::Key, findings };
     }
     check_bytes(display, &bytes, opts)
 }

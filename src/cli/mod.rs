@@ -1,6 +1,10 @@
 //! Argument definitions, and one file per command.
 
+mod inspect;
+mod pack;
+mod unpack;
 mod validate;
+mod verify;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fodpack::document::Kind;
@@ -48,12 +52,24 @@ impl ColorWhen {
 pub enum Command {
     /// Read files and folders (recursively), say what each is, report every finding.
     Validate(validate::ValidateArgs),
+    /// Check key files and JSON documents, then write a deterministic, verifiable bundle.
+    Pack(pack::PackArgs),
+    /// Prove a bundle intact without extracting it.
+    Verify(verify::VerifyArgs),
+    /// Verify a bundle or ZIP of keys, then extract it safely and atomically.
+    Unpack(unpack::UnpackArgs),
+    /// Describe one file: a key, a JSON document, a bundle or a ZIP.
+    Inspect(inspect::InspectArgs),
 }
 
 /// Runs a command; `Ok` carries the exit code.
 pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Validate(args) => validate::run(args),
+        Command::Pack(args) => pack::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Unpack(args) => unpack::run(args),
+        Command::Inspect(args) => inspect::run(args),
     }
 }
 

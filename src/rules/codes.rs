@@ -21,6 +21,10 @@ pub enum Family {
     States,
     /// What a response says about its own success.
     Responses,
+    /// License-activation key files: empty, impostors, duplicates.
+    KeyFiles,
+    /// ZIP archives and bundles: unsafe entries, limits, verification.
+    Archives,
 }
 
 /// What is known about one code.
@@ -154,6 +158,60 @@ codes! {
         "A raw control character (a line break, tab or NUL) inside a JSON string.";
     AuthCodeDuplicate = "auth-code-duplicate", Identifiers, Error, false,
         "The same authorization code listed twice in one document.";
+    KeyEmpty = "key-empty", KeyFiles, Error, false,
+        "A key file with no content.";
+    KeyPrivateKey = "key-private-key", KeyFiles, Error, false,
+        "A PEM, OpenSSH, PuTTY or PKCS#8 private key under a .key name; never packed.";
+    KeyNotAKey = "key-not-a-key", KeyFiles, Error, false,
+        "A .key file that is a certificate, HTML page, JSON document or plain text.";
+    KeyDuplicateContent = "key-duplicate-content", KeyFiles, Warning, false,
+        "The same key bytes under two file names.";
+    KeyNameCase = "key-name-case", KeyFiles, Warning, false,
+        "Two key files whose names differ only in upper and lower case.";
+    KeyNameUnconventional = "key-name-unconventional", KeyFiles, Note, false,
+        "A key file name that does not follow <prefix>_fod_<type>_<machine>..._anyos_noarch.key.";
+    AppleDouble = "apple-double", KeyFiles, Note, false,
+        "A macOS AppleDouble file (._name or under __MACOSX/), reported and skipped.";
+    ArchiveUnreadable = "archive-unreadable", Archives, Error, false,
+        "Not a ZIP fodpack can read: truncated, damaged, ZIP64, or with bytes around it.";
+    ArchiveLimit = "archive-limit", Archives, Error, false,
+        "An entry count, entry size, total size or compression ratio above its limit.";
+    EntryUnsafePath = "entry-unsafe-path", Archives, Error, false,
+        "An entry name with .., an absolute path, a drive letter or :, or control characters.";
+    EntryBackslash = "entry-backslash", Archives, Warning, false,
+        "An entry name with \\ separators, read as folders.";
+    EntryLink = "entry-link", Archives, Error, false,
+        "A symbolic link, hard link or other special file inside an archive.";
+    EntryDuplicate = "entry-duplicate", Archives, Error, false,
+        "The same entry name twice in one archive.";
+    EntryNameCollision = "entry-name-collision", Archives, Error, false,
+        "Entry names that become the same file after case folding or Unicode normalisation.";
+    EntryReservedName = "entry-reserved-name", Archives, Error, false,
+        "An entry name that Windows reserves or cannot hold (CON, NUL, a trailing dot, <>|?*).";
+    EntryHeaderMismatch = "entry-header-mismatch", Archives, Error, false,
+        "The local header of an entry disagrees with its central-directory record.";
+    EntryOverlap = "entry-overlap", Archives, Error, false,
+        "Two entries whose data share bytes of the archive.";
+    EntryEncrypted = "entry-encrypted", Archives, Error, false,
+        "An encrypted entry.";
+    EntryUnsupportedMethod = "entry-unsupported-method", Archives, Error, false,
+        "An entry compressed with a method other than stored or deflate.";
+    EntryNestedArchive = "entry-nested-archive", Archives, Error, false,
+        "An archive inside the archive; fodpack never opens nested archives.";
+    EntryDataMismatch = "entry-data-mismatch", Archives, Error, false,
+        "An entry whose data does not match its declared size or CRC-32.";
+    ArchiveNoManifest = "archive-no-manifest", Archives, Warning, false,
+        "A ZIP without a fodpack manifest: nothing proves its contents are what was sent.";
+    BundleManifestInvalid = "bundle-manifest-invalid", Archives, Error, false,
+        "A bundle whose manifest.json or SHA256SUMS cannot be read as format version 1.";
+    BundleMissingEntry = "bundle-missing-entry", Archives, Error, false,
+        "A file listed in the manifest or SHA256SUMS that the bundle does not hold.";
+    BundleExtraEntry = "bundle-extra-entry", Archives, Error, false,
+        "An entry in the bundle that the manifest or SHA256SUMS does not list.";
+    BundleHashMismatch = "bundle-hash-mismatch", Archives, Error, false,
+        "An entry whose SHA-256 or size differs from the manifest or SHA256SUMS.";
+    BundleNameConflict = "bundle-name-conflict", Archives, Error, false,
+        "Two inputs that would have the same name in a bundle but differ in content.";
 }
 
 impl Code {

@@ -1,0 +1,237 @@
+//! `unpack`: verify an archive, then extract it into a new folder renamed into place.
+
+use super::names;
+use super::scan::{self, Scan};
+use super::{Limits, Progress};
+use crate::keyfile::hex;
+use crate::rules::{Code, Finding, Location};
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+
+/// How to unpack.
+#[derive(Clone, Debug, Default)]
+pub struct UnpackOptions {
+    /// Write only the key files, flat, into the destination.
+    pub keys_only: bool,
+    /// Replace an existing non-empty destination.
+    pub force: bool,
+    /// Limits on entries, sizes and ratio.
+    pub limits: Limits,
+}
+
+/// What unpack did.
+#[derive(Debug)]
+pub struct UnpackOutcome {
+    /// The verification, with any findings from extraction added.
+    pub scan: Scan,
+    /// Paths written, relative to the destination, in archive order.
+    pub written: Vec<String>,
+    /// Whether the destination now holds the result.
+    pub done: bool,
+}
+
+/// Checks the destination before any work: it must not exist, be an empty folder, or (with
+/// `force`) be a folder that is not a link.
+pub fn check_destination(dest: &Path, force: bool) -> Result<(), String> {
+    let shown = dest.display();
+    match fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("{shown}: {e}")),
+        Ok(m) if m.file_type().is_symlink() => Err(format!(
+            "{shown} is a symbolic link; fodpack never writes through links: give a real folder"
+        )),
+        Ok(m) if !m.is_dir() => {
+            Err(format!("{shown} exists and is not a folder; choose another destination"))
+        }
+        Ok(_) if force => Ok(()),
+        Ok(_) => match fs::read_dir(dest).map(|mut d| d.next().is_none()) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!(
+                "{shown} exists and is not empty; choose another destination, or replace it \
+                 with --force"
+            )),
+            Err(e) => Err(format!("{shown}: {e}")),
+        },
+    }
+}
+
+/// Verifies `archive` and, when it passes, extracts it to `dest`. Nothing is written unless
+/// everything passes; `dest` then appears whole, by one rename.
+pub fn unpack(
+    archive: &Path,
+    dest: &Path,
+    opts: &UnpackOptions,
+    progress: &dyn Progress,
+) -> io::Result<UnpackOutcome> {
+    check_destination(dest, opts.force).map_err(io::Error::other)?;
+    let mut scan = scan::scan(archive, &opts.limits, progress)?;
+    let mut outcome = UnpackOutcome {
+        scan: Scan { findings: Vec::new(), ..empty_like(&scan) },
+        written: Vec::new(),
+        done: false,
+    };
+    if !scan.is_bundle && !scan.failed() {
+        scan.findings.push(Finding::new(
+            Code::ArchiveNoManifest,
+            "this ZIP has no fodpack manifest, so nothing proves its contents are what was \
+             sent; compare the keys with the sender, or ask for a bundle made by fodpack pack",
+            Location::default(),
+        ));
+    }
+    let plan = if scan.failed() { None } else { plan(&scan, opts.keys_only) };
+    let plan = match plan {
+        Some(Ok(p)) => p,
+        Some(Err(f)) => {
+            scan.findings.push(f);
+            outcome.scan = scan;
+            return Ok(outcome);
+        }
+        None => {
+            outcome.scan = scan;
+            return Ok(outcome);
+        }
+    };
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new().prefix(".fodpack-unpack-").tempdir_in(&parent)?;
+    let file = fs::File::open(archive)?;
+    let mut r = BufReader::with_capacity(64 * 1024, file);
+    for (i, rel) in &plan {
+        let e = &scan.entries[*i];
+        let target = tmp.path().join(rel);
+        if e.is_dir() {
+            fs::create_dir_all(&target)?;
+            continue;
+        }
+        if let Some(p) = target.parent() {
+            fs::create_dir_all(p)?;
+        }
+        let mut out = BufWriter::new(create_new(&target)?);
+        let result = scan::read_entry(&mut r, e, &mut out, &super::NoProgress)?;
+        let out = out.into_inner().map_err(|e| e.into_error())?;
+        match result {
+            Ok(sha) if Some(sha) == e.sha256 => {}
+            Ok(sha) => {
+                let msg = format!(
+                    "changed while it was being unpacked (SHA-256 now {}); unpack again",
+                    hex(&sha)
+                );
+                scan.findings.push(Finding::new(
+                    Code::EntryDataMismatch,
+                    msg,
+                    Location::entry(&e.display),
+                ));
+            }
+            Err(f) => scan.findings.push(f),
+        }
+        if scan.failed() {
+            outcome.scan = scan;
+            return Ok(outcome);
+        }
+        out.sync_all()?;
+        outcome.written.push(rel.clone());
+    }
+    sync_dirs(tmp.path())?;
+    let staged = tmp.keep();
+    if let Err(e) = place(&staged, dest) {
+        let _ = fs::remove_dir_all(&staged);
+        return Err(e);
+    }
+    if let Ok(d) = fs::File::open(&parent) {
+        let _ = d.sync_all();
+    }
+    outcome.done = true;
+    outcome.scan = scan;
+    Ok(outcome)
+}
+
+fn empty_like(s: &Scan) -> Scan {
+    Scan {
+        sha256: s.sha256.clone(),
+        size: s.size,
+        entries: Vec::new(),
+        manifest: None,
+        is_bundle: s.is_bundle,
+        hashes_matched: 0,
+        findings: Vec::new(),
+    }
+}
+
+/// Decides the relative path of every entry written; `--keys-only` flattens key files.
+fn plan(scan: &Scan, keys_only: bool) -> Option<Result<Vec<(usize, String)>, Finding>> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for (i, e) in scan.entries.iter().enumerate() {
+        let name = e.name.as_ref()?;
+        if e.apple_double {
+            continue;
+        }
+        let rel = if keys_only {
+            if e.is_dir() || !name.file_name().to_ascii_lowercase().ends_with(".key") {
+                continue;
+            }
+            name.file_name().to_string()
+        } else {
+            name.path()
+        };
+        let key = names::fold(&rel);
+        if let Some(other) = seen.get(&key) {
+            if !(e.is_dir() && keys_only) {
+                let msg = format!(
+                    "written flat, it would be the same file as {other:?}; unpack without --keys-only"
+                );
+                return Some(Err(Finding::new(
+                    Code::EntryNameCollision,
+                    msg,
+                    Location::entry(&e.display),
+                )));
+            }
+        }
+        seen.insert(key, e.display.clone());
+        out.push((i, rel));
+    }
+    Some(Ok(out))
+}
+
+fn create_new(path: &Path) -> io::Result<fs::File> {
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o644);
+    o.open(path)
+}
+
+fn sync_dirs(root: &Path) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(root).follow_links(false) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            // Directories cannot be opened for syncing on every platform; a failure here
+            // only weakens durability, not correctness.
+            if let Ok(d) = fs::File::open(entry.path()) {
+                let _ = d.sync_all();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves the staged folder to `dest`, replacing an existing folder (checked before) by
+/// renaming it aside first and removing it after; links inside it are removed, not followed.
+fn place(staged: &Path, dest: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(dest).is_err() {
+        return fs::rename(staged, dest);
+    }
+    let parent = staged.parent().unwrap_or(Path::new("."));
+    let aside = tempfile::Builder::new().prefix(".fodpack-old-").tempdir_in(parent)?.keep();
+    fs::remove_dir(&aside)?;
+    fs::rename(dest, &aside)?;
+    if let Err(e) = fs::rename(staged, dest) {
+        let _ = fs::rename(&aside, dest);
+        return Err(e);
+    }
+    fs::remove_dir_all(&aside)
+}

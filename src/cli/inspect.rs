@@ -1,0 +1,198 @@
+//! `fodpack inspect`: what one file is and what is in it.
+
+use super::Format;
+use super::verify::LimitArgs;
+use anyhow::Context as _;
+use clap::Args;
+use fodpack::bundle::{NoProgress, scan};
+use fodpack::keyfile;
+use fodpack::report::{escape, human};
+use fodpack::validate::{self, Options};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// A key file, a JSON document, a bundle or a ZIP.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
+    let path = &args.file;
+    let shown = path.display().to_string();
+    let mut head = [0u8; 4];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| anyhow::anyhow!("{shown}: {}", validate::describe_io(&e)))?;
+    let stdout = anstream::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let is_zip = n == 4 && (head == *b"PK\x03\x04" || head == *b"PK\x05\x06");
+    let code = if is_zip {
+        let s = scan::scan(path, &args.limits.limits(), &NoProgress)
+            .with_context(|| format!("reading {shown}"))?;
+        let entries: Vec<serde_json::Value> = s
+            .entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "name": e.display,
+                    "size": e.central.size,
+                    "compressedSize": e.central.compressed_size,
+                    "method": e.central.method,
+                    "sha256": e.sha256.map(|h| keyfile::hex(&h)),
+                })
+            })
+            .collect();
+        match args.format {
+            Format::Json => {
+                let v = serde_json::json!({
+                    "version": fodpack::report::json::OUTPUT_VERSION,
+                    "path": shown,
+                    "kind": if s.is_bundle { "bundle" } else { "zip" },
+                    "sha256": s.sha256,
+                    "entries": entries,
+                    "manifest": s.manifest,
+                    "findings": s.findings,
+                });
+                serde_json::to_writer(&mut out, &v)?;
+                writeln!(out)?;
+            }
+            Format::Human => {
+                let what = if s.is_bundle {
+                    "fodpack bundle"
+                } else {
+                    "ZIP without a fodpack manifest: contents cannot be proven"
+                };
+                writeln!(
+                    out,
+                    "{}: {what}, {} entries, {} bytes\nSHA-256: {}",
+                    escape(&shown),
+                    s.entries.len(),
+                    s.size,
+                    s.sha256
+                )?;
+                if let Some(m) = &s.manifest {
+                    writeln!(
+                        out,
+                        "format {} version {}, written by {}; {} keys, {} JSON documents{}",
+                        m.format,
+                        m.format_version,
+                        escape(&m.tool),
+                        m.summary.keys,
+                        m.summary.exports,
+                        m.created
+                            .as_ref()
+                            .map(|c| format!(", created {}", escape(c)))
+                            .unwrap_or_default()
+                    )?;
+                    if !m.summary.auth_codes.is_empty() {
+                        writeln!(
+                            out,
+                            "authorization codes: {}",
+                            escape(&m.summary.auth_codes.join(", "))
+                        )?;
+                    }
+                }
+                for e in &s.entries {
+                    let sha = e.sha256.map(|h| keyfile::hex(&h)).unwrap_or_else(|| "-".into());
+                    writeln!(
+                        out,
+                        "  {:>10}  {:>10}  {}  {}",
+                        e.central.size,
+                        e.central.compressed_size,
+                        &sha[..sha.len().min(16)],
+                        escape(&e.display)
+                    )?;
+                }
+                let report = validate::FileReport {
+                    path: shown.clone(),
+                    kind: fodpack::document::Kind::Unknown,
+                    findings: s.findings.clone(),
+                };
+                human::write_file(&mut out, &report, false)?;
+            }
+        }
+        u8::from(s.failed())
+    } else if validate::is_key_path(path) {
+        let bytes = validate::read_limited(path, fodpack::KEY_FILE_READ_LIMIT)
+            .map_err(|e| anyhow::anyhow!("{shown}: {}", validate::describe_io(&e)))?
+            .with_context(|| format!("{shown}: larger than 1 MiB, which no key file is"))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let facts = keyfile::facts(&name, &bytes);
+        let findings = keyfile::check(&name, &bytes, None);
+        match args.format {
+            Format::Json => {
+                let v = serde_json::json!({
+                    "version": fodpack::report::json::OUTPUT_VERSION,
+                    "path": shown, "kind": "key", "key": facts, "findings": findings,
+                });
+                serde_json::to_writer(&mut out, &v)?;
+                writeln!(out)?;
+            }
+            Format::Human => {
+                writeln!(
+                    out,
+                    "{}: key file, {} bytes, {}\nSHA-256: {}",
+                    escape(&shown),
+                    facts.size,
+                    facts.class.describe(),
+                    facts.sha256
+                )?;
+                if let Some(n) = &facts.name {
+                    writeln!(
+                        out,
+                        "name: prefix {}, feature type 0x{}, machine type {}, serial {}",
+                        escape(&n.prefix),
+                        n.feature_type,
+                        escape(&n.machine_type),
+                        escape(&n.serial)
+                    )?;
+                    writeln!(
+                        out,
+                        "  (a server controller answers 310 for a key of another model, 311 for another serial)"
+                    )?;
+                }
+                for s in &facts.strings {
+                    writeln!(out, "  \"{}\"", escape(s))?;
+                }
+                let report = validate::FileReport {
+                    path: shown.clone(),
+                    kind: fodpack::document::Kind::Key,
+                    findings: findings.clone(),
+                };
+                human::write_file(&mut out, &report, false)?;
+            }
+        }
+        u8::from(findings.iter().any(|f| f.severity == fodpack::rules::Severity::Error))
+    } else {
+        let report = validate::check_file(path, &Options::new());
+        let mut tally = fodpack::rules::Tally::default();
+        tally.add(&report.findings);
+        match args.format {
+            Format::Json => {
+                let v = serde_json::json!({
+                    "version": fodpack::report::json::OUTPUT_VERSION,
+                    "path": shown, "kind": report.kind, "findings": report.findings,
+                });
+                serde_json::to_writer(&mut out, &v)?;
+                writeln!(out)?;
+            }
+            Format::Human => {
+                writeln!(out, "{}: {}", escape(&shown), report.kind)?;
+                human::write_file(&mut out, &report, false)?;
+                human::write_summary(&mut out, 1, &tally)?;
+            }
+        }
+        tally.exit_code()
+    };
+    out.flush()?;
+    Ok(code)
+}
