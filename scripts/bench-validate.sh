@@ -66,11 +66,12 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 # measure NAME EXPECTED_EXIT COMMAND...: runs COMMAND $RUNS times under /usr/bin/time -v and
-# sets WALL (median seconds) and RSS (largest peak resident set, KB).
+# sets WALL (median seconds), CPU (user + system seconds of that run) and RSS (largest peak
+# resident set, KB).
 measure() {
     local name=$1 expected=$2
     shift 2
-    local walls=() rss=0 i rc
+    local walls=() cpus=() rss=0 i rc
     for ((i = 0; i < RUNS; i++)); do
         rc=0
         /usr/bin/time -v -o "$TMP/time" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
@@ -81,23 +82,29 @@ measure() {
         fi
         walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {
             n = split($2, p, ":"); s = 0; for (j = 1; j <= n; j++) s = s * 60 + p[j]; print s }' "$TMP/time")")
+        cpus+=("$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$TMP/time")")
         local r
         r=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/time")
         [ "$r" -gt "$rss" ] && rss=$r
     done
     WALL=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+    for ((i = 0; i < RUNS; i++)); do
+        [ "${walls[$i]}" = "$WALL" ] && CPU=${cpus[$i]} && break
+    done
     RSS=$rss
-    log "$name: ${WALL}s, peak ${RSS} KB"
+    log "$name: ${WALL}s wall, ${CPU}s CPU, peak ${RSS} KB"
 }
 
 ROWS=()
 # row NAME FILES BYTES: appends a table row from WALL and RSS.
 row() {
-    ROWS+=("$(awk -v n="$1" -v f="$2" -v b="$3" -v w="$WALL" -v r="$RSS" 'BEGIN {
+    ROWS+=("$(awk -v n="$1" -v f="$2" -v b="$3" -v w="$WALL" -v c="$CPU" -v r="$RSS" 'BEGIN {
         if (w <= 0) w = 0.01
-        printf "| %s | %d | %.1f | %.2f | %.0f | %.1f | %.1f |", n, f, b / 1e6, w, f / w, b / 1e6 / w, r / 1024 }')")
+        if (c <= 0) c = 0.01
+        printf "| %s | %d | %.1f | %.2f | %.0f | %.1f | %.2f | %.1f | %.1f |", n, f, b / 1e6, w, f / w, b / 1e6 / w, c, b / 1e6 / c, r / 1024 }')")
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 FILES=$(files_of "$EXPORTS")
 BYTES=$(bytes_of "$EXPORTS")
 SFILES=$(files_of "$SMALL")
@@ -119,10 +126,11 @@ row "\`$JQ\` (reference)" "$FILES" "$BYTES"
 
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(git -C "$ROOT" rev-parse --short HEAD)"
-echo "median of $RUNS runs, files in the page cache; MB = 10^6 bytes; peak RSS from /usr/bin/time -v"
+echo "median of $RUNS runs, files in the page cache; MB = 10^6 bytes; CPU = user + system time;"
+echo "peak RSS from /usr/bin/time -v; load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| command | files | MB | wall s | files/s | MB/s | peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| command | files | MB | wall s | files/s | MB/s | CPU s | MB per CPU-s | peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
 
 if [ "$BIG_MB" != 0 ]; then
@@ -139,7 +147,7 @@ if [ "$BIG_MB" != 0 ]; then
     echo "Single file of $(awk -v b="$BBYTES" 'BEGIN { printf "%.1f", b / 1e6 }') MB:"
     echo
     rc=0
-    "$BIN" validate "$BIG" >"$TMP/out" 2>&1 || rc=$?
+    (cd "$DATA/big" && "$BIN" validate big.json) >"$TMP/out" 2>&1 || rc=$?
     echo "- \`fodpack validate big.json\`: exit status $rc"
     echo
     echo '```'
@@ -148,5 +156,6 @@ if [ "$BIG_MB" != 0 ]; then
     echo
     RUNS=1
     measure "validate big" 0 "$BIN" validate --max-file-size 256MiB "$BIG"
-    echo "- \`fodpack validate --max-file-size 256MiB big.json\`: $(tail -n 1 "$TMP/out"); wall ${WALL} s, $(awk -v b="$BBYTES" -v w="$WALL" 'BEGIN { printf "%.1f", b / 1e6 / w }') MB/s, peak RSS $(awk -v r="$RSS" 'BEGIN { printf "%.0f", r / 1024 }') MiB"
+    BIGCPU=$CPU
+    echo "- \`fodpack validate --max-file-size 256MiB big.json\`: $(tail -n 1 "$TMP/out"); wall ${WALL} s, CPU ${BIGCPU} s, $(awk -v b="$BBYTES" -v w="$WALL" 'BEGIN { printf "%.1f", b / 1e6 / w }') MB/s, peak RSS $(awk -v r="$RSS" 'BEGIN { printf "%.0f", r / 1024 }') MiB"
 fi
