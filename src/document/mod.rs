@@ -11,6 +11,7 @@ use crate::rules::{Code, Collector, Finding, Location};
 use jsonc_parser::ast::{Array, Object, Value};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
+use std::borrow::Cow;
 
 /// Nesting allowed before the reader gives up, counting every array and object. Real
 /// documents nest five levels; checking this before parsing keeps a hostile file from
@@ -233,6 +234,10 @@ fn check_gap(source: &Source, from: usize, container_end: usize, out: &mut Colle
 }
 
 /// Escapes one JSON-pointer reference token (RFC 6901).
-pub fn pointer_token(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
+pub fn pointer_token(name: &str) -> Cow<'_, str> {
+    if name.contains(['~', '/']) {
+        Cow::Owned(name.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(name)
+    }
 }

@@ -108,16 +108,66 @@ pub fn read_document(
 }
 
 /// The members of one object, by name with surrounding white space removed.
+///
+/// Pointers to members are made only when a member is read or reported, not for every member.
 struct Fields<'t, 'a> {
     object: &'t Object<'a>,
     pointer: String,
-    by_name: HashMap<&'t str, (&'t ObjectProp<'a>, String)>,
+    by_name: Members<'t, 'a>,
 }
 
 impl<'t, 'a> Fields<'t, 'a> {
     fn get(&self, name: &str) -> Option<(&'t Value<'a>, String)> {
-        self.by_name.get(name).map(|(p, ptr)| (&p.value, ptr.clone()))
+        self.by_name.find(name).map(|p| (&p.value, member_pointer(&self.pointer, p)))
     }
+
+    fn has(&self, name: &str) -> bool {
+        self.by_name.find(name).is_some()
+    }
+}
+
+/// Objects with up to this many members are searched in order, which is quicker than hashing
+/// for the dozen fields of an auth code; larger ones get a hash index, so that a hostile
+/// object with many members is still read in linear time.
+const LINEAR_MEMBERS: usize = 24;
+
+/// First members by trimmed name.
+struct Members<'t, 'a> {
+    list: Vec<(&'t str, &'t ObjectProp<'a>)>,
+    index: HashMap<&'t str, usize>,
+}
+
+impl<'t, 'a> Members<'t, 'a> {
+    fn with_capacity(n: usize) -> Self {
+        Members { list: Vec::with_capacity(n), index: HashMap::new() }
+    }
+
+    fn find(&self, name: &str) -> Option<&'t ObjectProp<'a>> {
+        if self.list.len() <= LINEAR_MEMBERS {
+            self.list.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+        } else {
+            self.index.get(name).map(|&i| self.list[i].1)
+        }
+    }
+
+    fn insert(&mut self, name: &'t str, p: &'t ObjectProp<'a>) {
+        self.list.push((name, p));
+        let len = self.list.len();
+        if len == LINEAR_MEMBERS + 1 {
+            self.index = self.list.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect();
+        } else if len > LINEAR_MEMBERS + 1 {
+            self.index.insert(name, len - 1);
+        }
+    }
+}
+
+fn member_pointer(object: &str, p: &ObjectProp<'_>) -> String {
+    let token = pointer_token(p.name.as_str());
+    let mut pointer = String::with_capacity(object.len() + 1 + token.len());
+    pointer.push_str(object);
+    pointer.push('/');
+    pointer.push_str(&token);
+    pointer
 }
 
 struct Reader<'s> {
@@ -139,11 +189,11 @@ impl Reader<'_> {
         known: &[&str],
         out: &mut Collector,
     ) -> Fields<'t, 'a> {
-        let mut by_name: HashMap<&'t str, (&'t ObjectProp<'a>, String)> = HashMap::new();
+        let mut by_name = Members::with_capacity(object.properties.len());
         for p in &object.properties {
             let raw = p.name.as_str();
             let name = raw.trim();
-            let ptr = format!("{pointer}/{}", pointer_token(raw));
+            let ptr = || member_pointer(pointer, p);
             let at = p.name.range().start;
             if name != raw {
                 out.report(
@@ -153,11 +203,11 @@ impl Reader<'_> {
                          remove the spaces inside the quotes",
                         raw.escape_debug()
                     ),
-                    self.loc(at, &ptr),
+                    self.loc(at, &ptr()),
                 );
             }
-            if let Some((first, first_ptr)) = by_name.get(name) {
-                let first_loc = self.loc(first.name.range().start, first_ptr);
+            if let Some(first) = by_name.find(name) {
+                let first_loc = self.loc(first.name.range().start, &member_pointer(pointer, first));
                 out.push(
                     Finding::new(
                         Code::DuplicateKey,
@@ -167,7 +217,7 @@ impl Reader<'_> {
                             first_loc.line.unwrap_or(0),
                             first_loc.column.unwrap_or(0)
                         ),
-                        self.loc(at, &ptr),
+                        self.loc(at, &ptr()),
                     )
                     .with_related(first_loc),
                 );
@@ -185,10 +235,10 @@ impl Reader<'_> {
                         name.escape_debug(),
                         self.kind.as_str()
                     ),
-                    self.loc(at, &ptr),
+                    self.loc(at, &ptr()),
                 );
             }
-            by_name.insert(name, (p, ptr));
+            by_name.insert(name, p);
         }
         Fields { object, pointer: pointer.to_string(), by_name }
     }
@@ -239,7 +289,7 @@ impl Reader<'_> {
             &[]
         };
         for name in required {
-            if f.get(name).is_none() {
+            if !f.has(name) {
                 self.missing(&f, name, out);
             }
         }
@@ -261,8 +311,7 @@ impl Reader<'_> {
             start_date: self.string(&f, "startDate", out),
             pointer,
         };
-        if self.kind == Kind::PutRequest && code.auth_code.is_none() && f.get("authCode").is_none()
-        {
+        if self.kind == Kind::PutRequest && code.auth_code.is_none() && !f.has("authCode") {
             self.missing(&f, "authCode", out);
         }
         match f.get("licenseKeys") {
@@ -288,7 +337,7 @@ impl Reader<'_> {
             &[]
         };
         for name in required {
-            if f.get(name).is_none() {
+            if !f.has(name) {
                 self.missing(&f, name, out);
             }
         }
