@@ -19,6 +19,8 @@ pub struct Options {
     pub grading: Grading,
     /// Largest JSON document read, in bytes.
     pub max_json_bytes: u64,
+    /// Largest key file read, in bytes.
+    pub max_key_bytes: u64,
     /// What the checks need besides the document.
     pub context: Context,
 }
@@ -30,6 +32,7 @@ impl Options {
             kind: None,
             grading: Grading::default(),
             max_json_bytes: DEFAULT_MAX_JSON_BYTES,
+            max_key_bytes: crate::KEY_FILE_READ_LIMIT,
             context: Context { today: chrono::Local::now().date_naive(), countries: None },
         }
     }
@@ -184,7 +187,7 @@ pub fn is_key_path(path: &Path) -> bool {
 pub fn check_file(path: &Path, opts: &Options) -> FileReport {
     let display = path.display().to_string();
     let is_key = is_key_path(path);
-    let limit = if is_key { crate::KEY_FILE_READ_LIMIT } else { opts.max_json_bytes };
+    let limit = if is_key { opts.max_key_bytes } else { opts.max_json_bytes };
     let bytes = match read_limited(path, limit) {
         Ok(Some(b)) => b,
         Ok(None) => {

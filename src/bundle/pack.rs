@@ -199,7 +199,14 @@ fn collect(
         }
         let report = validate::check_input(&found, &opts.validate);
         let bytes = match &found {
-            validate::Input::File(p) => validate::read_limited(p, opts.validate.max_json_bytes)?,
+            validate::Input::File(p) => {
+                let limit = if validate::is_key_path(p) {
+                    opts.validate.max_key_bytes
+                } else {
+                    opts.validate.max_json_bytes
+                };
+                validate::read_limited(p, limit)?
+            }
             validate::Input::Unreadable(..) => None,
         };
         let Some(bytes) = bytes else {
@@ -397,6 +404,9 @@ fn write_bundle(
     let mut buffered = w.finish()?;
     buffered.flush()?;
     let mut tmp = buffered.into_inner().map_err(|e| e.into_error())?;
+    // Temporary files are created readable by the owner only; a bundle is meant to be copied.
+    #[cfg(unix)]
+    std::fs::set_permissions(tmp.path(), std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
     tmp.as_file().sync_all()?;
     tmp.rewind()?;
     let digest = hash_reader(&mut tmp)?;

@@ -132,9 +132,12 @@ pub fn unpack(
             outcome.scan = scan;
             return Ok(outcome);
         }
-        out.sync_all()?;
+        drop(out);
         outcome.written.push(rel.clone());
     }
+    // One sync of the file system flushes every file written; syncing each file instead costs
+    // a disk flush per key, which dominated the time of unpacking thousands of keys.
+    fs::File::open(tmp.path()).and_then(|d| rustix::fs::syncfs(&d).map_err(io::Error::from))?;
     sync_dirs(tmp.path())?;
     let staged = tmp.keep();
     if let Err(e) = place(&staged, dest) {

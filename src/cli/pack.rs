@@ -71,11 +71,14 @@ pub fn run(args: PackArgs) -> anyhow::Result<u8> {
     }
     let mut validate = Options::new();
     validate.grading = args.report.grading()?;
+    let limits = args.limits.limits();
+    // A raised entry limit is the user saying that larger key files are expected.
+    validate.max_key_bytes = validate.max_key_bytes.max(limits.max_entry_size);
     let opts = PackOptions {
         force: args.force,
         created: created(args.created.as_deref())?,
         validate,
-        limits: args.limits.limits(),
+        limits,
     };
     let staging = if to_stdout { Some(tempfile::tempdir()?) } else { None };
     let target = match &staging {
