@@ -6,6 +6,7 @@
 //! terminal: the `fodpack` binary does those, and renders what the library returns.
 
 pub mod document;
+pub mod history;
 pub mod model;
 pub mod report;
 pub mod rules;
