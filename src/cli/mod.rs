@@ -1,5 +1,8 @@
 //! Argument definitions, and one file per command.
 
+mod diff;
+mod plan;
+mod request;
 mod validate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -48,12 +51,22 @@ impl ColorWhen {
 pub enum Command {
     /// Read files and folders (recursively), say what each is, report every finding.
     Validate(validate::ValidateArgs),
+    /// Compare two exports: codes and keys added, removed and changed; impossible transitions.
+    Diff(diff::DiffArgs),
+    /// Predict offline what a PUT or PATCH /authCodes request would do: 200, 400 or 409, with
+    /// reasons, and the export after it.
+    Plan(plan::PlanArgs),
+    /// Write a request body for a connected LXCA: redeem, retrieve, customer, install, download.
+    Request(request::RequestArgs),
 }
 
 /// Runs a command; `Ok` carries the exit code.
 pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Validate(args) => validate::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Request(args) => request::run(args),
     }
 }
 
