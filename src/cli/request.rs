@@ -44,7 +44,7 @@ pub enum What {
         customer: Option<String>,
     },
     /// Set customer information (PUT), from flags, a JSON file, or both (flags win).
-    Customer(CustomerArgs),
+    Customer(Box<CustomerArgs>),
     /// Install keys (PATCH): set them to "installed".
     Install {
         /// Authorization code the keys belong to.

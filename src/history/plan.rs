@@ -381,7 +381,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn customer_of<'e>(entry: &'e AuthCode) -> Option<&'e str> {
+    fn customer_of(entry: &AuthCode) -> Option<&str> {
         entry.lenovo_customer_number.as_ref().map(|s| s.value.as_str()).filter(|s| !s.is_empty())
     }
 
