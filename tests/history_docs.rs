@@ -1,7 +1,7 @@
 //! The history finding codes are documented in docs/rules.md in the agreed format, each
 //! `Tested by:` line names a test that exists, and every `plan` reason is in the table of
 //! docs/transitions.md with its status code.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use fodpack::history::plan::Reason;
 use fodpack::rules::{Family, RULES};
