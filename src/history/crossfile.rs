@@ -1,17 +1,18 @@
 //! Checks across files: when several snapshots describe one code, its idempotent attributes
 //! and its total must agree, and a key ID must not appear under two codes.
 //!
-//! Memory stays small however many files there are: each code and each key is remembered as
-//! a few integers (hashes, a file index, an offset). Details are read again from the files
-//! only for the few codes that conflict. Which file is the first of a pair is decided by path,
-//! not by the order files were read in, so the output does not depend on that order.
+//! Memory stays small however many files there are: each code and each key seen is one
+//! 16-byte entry (a hash of its name, a hash of what must agree, a file index), and entries
+//! that say the same thing are merged as the list grows. Details are read again from the
+//! files only for the few codes that conflict. Which file of a pair is named first is decided
+//! by path, not by the order files were read in, so the output does not depend on that order.
 
 use super::diff::field;
 use super::transitions::{self, is_real_key_id};
 use crate::document::Kind;
-use crate::model::{AuthCode, Document};
+use crate::model::AuthCode;
+use crate::model::Document;
 use crate::rules::{Code, Finding};
-use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -25,9 +26,8 @@ pub struct FileSummary {
 #[derive(Clone, Debug)]
 struct CodeSummary {
     code: u64,
-    signature: u64,
-    offset: u32,
-    keys: Vec<(u64, u32)>,
+    signature: u32,
+    keys: Vec<u64>,
 }
 
 fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -35,6 +35,13 @@ fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     h.finish()
+}
+
+/// A 32-bit digest of what must agree. Two different values share one with a chance of one in
+/// four billion, in which case that one conflict goes unreported; equal digests of different
+/// codes or keys cannot cause a false report, since the files are read again to confirm.
+fn digest<T: Hash + ?Sized>(value: &T) -> u32 {
+    (hash(value) >> 32) as u32
 }
 
 /// Summarises a snapshot; other kinds say nothing about the state of codes.
@@ -46,46 +53,59 @@ pub fn summarise(doc: &Document) -> Option<FileSummary> {
     let mut codes = Vec::new();
     for code in &doc.codes {
         let Some(name) = code.code() else { continue };
-        let Ok(offset) = u32::try_from(code.offset) else { continue };
         if !seen.insert(name) {
             continue;
         }
-        let signature = hash(&(transitions::string_attributes(code), transitions::total(code)));
+        let signature = digest(&(transitions::string_attributes(code), transitions::total(code)));
         let keys = code
             .license_keys
             .iter()
-            .filter_map(|k| {
-                let id = k.id().filter(|id| is_real_key_id(id))?;
-                Some((hash(id), u32::try_from(k.offset).ok()?))
-            })
+            .filter_map(|k| k.id().filter(|id| is_real_key_id(id)).map(hash))
             .collect();
-        codes.push(CodeSummary { code: hash(name), signature, offset, keys });
+        codes.push(CodeSummary { code: hash(name), signature, keys });
     }
     Some(FileSummary { codes })
 }
 
+/// One code (or key) as one file describes it.
 #[derive(Clone, Copy, Debug)]
-struct Seen {
-    signature: u64,
+struct Entry {
+    /// Hash of the code's name (or the key's ID).
+    id: u64,
+    /// Digest of the code's idempotent attributes and total (or of the key's code).
+    signature: u32,
+    /// Index of the file.
     file: u32,
-    offset: u32,
 }
 
 /// The memory of every code and key seen so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CrossFile {
     files: Vec<(PathBuf, Kind)>,
-    codes: HashMap<u64, Seen>,
-    keys: HashMap<u64, Seen>,
-    /// Further signatures of codes and keys seen with more than one; rare.
-    other_codes: HashMap<u64, Vec<Seen>>,
-    other_keys: HashMap<u64, Vec<Seen>>,
+    codes: Vec<Entry>,
+    keys: Vec<Entry>,
+    merge_codes_at: usize,
+    merge_keys_at: usize,
 }
+
+impl Default for CrossFile {
+    fn default() -> Self {
+        CrossFile::new()
+    }
+}
+
+const FIRST_MERGE: usize = 1 << 16;
 
 impl CrossFile {
     /// An empty memory.
     pub fn new() -> Self {
-        CrossFile::default()
+        CrossFile {
+            files: Vec::new(),
+            codes: Vec::new(),
+            keys: Vec::new(),
+            merge_codes_at: FIRST_MERGE,
+            merge_keys_at: FIRST_MERGE,
+        }
     }
 
     /// Remembers what one file says.
@@ -93,31 +113,32 @@ impl CrossFile {
         let Ok(file) = u32::try_from(self.files.len()) else { return };
         self.files.push((path.to_path_buf(), kind));
         for code in &summary.codes {
-            let seen = Seen { signature: code.signature, file, offset: code.offset };
-            remember(&self.files, &mut self.codes, &mut self.other_codes, code.code, seen);
-            for &(key, offset) in &code.keys {
-                let seen = Seen { signature: code.code, file, offset };
-                remember(&self.files, &mut self.keys, &mut self.other_keys, key, seen);
-            }
+            self.codes.push(Entry { id: code.code, signature: code.signature, file });
+            let signature = (code.code >> 32) as u32;
+            self.keys.extend(code.keys.iter().map(|&id| Entry { id, signature, file }));
+        }
+        if self.codes.len() >= self.merge_codes_at {
+            merge(&self.files, &mut self.codes);
+            self.merge_codes_at = (self.codes.len() * 2).max(FIRST_MERGE);
+        }
+        if self.keys.len() >= self.merge_keys_at {
+            merge(&self.files, &mut self.keys);
+            self.merge_keys_at = (self.keys.len() * 2).max(FIRST_MERGE);
         }
     }
 
     /// The conflicts, each located in the later file of its pair (by path) and related to the
     /// earlier one, sorted by path. Files that cannot be read again are passed over.
-    pub fn finish(self) -> Vec<(String, Kind, Finding)> {
+    pub fn finish(mut self) -> Vec<(String, Kind, Finding)> {
+        merge(&self.files, &mut self.codes);
+        merge(&self.files, &mut self.keys);
         let mut out = Vec::new();
-        let mut cache = Cache { files: &self.files, loaded: HashMap::new() };
-        for (id, others) in &self.other_codes {
-            let Some(first) = self.codes.get(id) else { continue };
-            for (a, b) in pairs(&self.files, *first, others) {
-                cache.code_conflicts(a, b, &mut out);
-            }
+        let mut cache = Cache { files: &self.files, loaded: std::collections::HashMap::new() };
+        for (a, b) in pairs(&self.files, &self.codes) {
+            cache.code_conflicts(a, b, &mut out);
         }
-        for (id, others) in &self.other_keys {
-            let Some(first) = self.keys.get(id) else { continue };
-            for (a, b) in pairs(&self.files, *first, others) {
-                cache.key_conflict(a, b, &mut out);
-            }
+        for (a, b) in pairs(&self.files, &self.keys) {
+            cache.key_conflict(a, b, &mut out);
         }
         out.sort_by(|a, b| {
             (&a.0, a.2.location.line, a.2.location.column, a.2.code).cmp(&(
@@ -127,46 +148,37 @@ impl CrossFile {
                 b.2.code,
             ))
         });
+        out.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);
         out
     }
 }
 
-/// Keeps, for each signature, the observation in the first file by path.
-fn remember(
-    files: &[(PathBuf, Kind)],
-    main: &mut HashMap<u64, Seen>,
-    others: &mut HashMap<u64, Vec<Seen>>,
-    id: u64,
-    seen: Seen,
-) {
-    let earlier = |a: &Seen, b: &Seen| files[a.file as usize].0 < files[b.file as usize].0;
-    let Some(first) = main.get_mut(&id) else {
-        main.insert(id, seen);
-        return;
-    };
-    if first.signature == seen.signature {
-        if earlier(&seen, first) {
-            *first = seen;
-        }
-        return;
-    }
-    let list = others.entry(id).or_default();
-    match list.iter_mut().find(|s| s.signature == seen.signature) {
-        Some(s) if earlier(&seen, s) => *s = seen,
-        Some(_) => {}
-        None => list.push(seen),
-    }
+/// Sorts the entries and keeps, for each name and signature, the one in the first file by
+/// path.
+fn merge(files: &[(PathBuf, Kind)], entries: &mut Vec<Entry>) {
+    let path = |e: &Entry| &files[e.file as usize].0;
+    entries.sort_unstable_by(|a, b| {
+        (a.id, a.signature).cmp(&(b.id, b.signature)).then_with(|| path(a).cmp(path(b)))
+    });
+    entries.dedup_by(|later, first| later.id == first.id && later.signature == first.signature);
+    entries.shrink_to_fit();
 }
 
-/// Every pair of different signatures, earlier file first, in path order.
-fn pairs(files: &[(PathBuf, Kind)], first: Seen, others: &[Seen]) -> Vec<(Seen, Seen)> {
-    let mut all: Vec<Seen> = std::iter::once(first).chain(others.iter().copied()).collect();
-    all.sort_by(|a, b| files[a.file as usize].0.cmp(&files[b.file as usize].0));
+/// For each name with several signatures, every pair of them from different files, the file
+/// first by path first. `entries` must be merged.
+fn pairs(files: &[(PathBuf, Kind)], entries: &[Entry]) -> Vec<(Entry, Entry)> {
     let mut out = Vec::new();
-    for (i, a) in all.iter().enumerate() {
-        for b in &all[i + 1..] {
-            if a.file != b.file {
-                out.push((*a, *b));
+    for group in entries.chunk_by(|a, b| a.id == b.id) {
+        if group.len() < 2 {
+            continue;
+        }
+        let mut group = group.to_vec();
+        group.sort_by(|a, b| files[a.file as usize].0.cmp(&files[b.file as usize].0));
+        for (i, a) in group.iter().enumerate() {
+            for b in &group[i + 1..] {
+                if a.file != b.file {
+                    out.push((*a, *b));
+                }
             }
         }
     }
@@ -175,7 +187,7 @@ fn pairs(files: &[(PathBuf, Kind)], first: Seen, others: &[Seen]) -> Vec<(Seen, 
 
 struct Cache<'a> {
     files: &'a [(PathBuf, Kind)],
-    loaded: HashMap<u32, Option<super::Loaded>>,
+    loaded: std::collections::HashMap<u32, Option<super::Loaded>>,
 }
 
 impl Cache<'_> {
@@ -193,13 +205,13 @@ impl Cache<'_> {
         Some((self.loaded.get(&a)?.as_ref()?, self.loaded.get(&b)?.as_ref()?))
     }
 
-    fn code_conflicts(&mut self, a: Seen, b: Seen, out: &mut Vec<(String, Kind, Finding)>) {
+    fn code_conflicts(&mut self, a: Entry, b: Entry, out: &mut Vec<(String, Kind, Finding)>) {
         let kind = self.files[b.file as usize].1;
         let Some((file_a, file_b)) = self.both(a.file, b.file) else { return };
-        let find = |l: &'_ super::Loaded, offset: u32| {
-            l.doc.as_ref()?.codes.iter().find(|c| c.offset == offset as usize).cloned()
+        let find = |l: &'_ super::Loaded, id: u64| {
+            l.doc.as_ref()?.codes.iter().find(|c| c.code().map(hash) == Some(id)).cloned()
         };
-        let (Some(ca), Some(cb)) = (find(file_a, a.offset), find(file_b, b.offset)) else {
+        let (Some(ca), Some(cb)) = (find(file_a, a.id), find(file_b, b.id)) else {
             return;
         };
         let (la, lb, src_a, src_b) =
@@ -261,13 +273,13 @@ impl Cache<'_> {
         }
     }
 
-    fn key_conflict(&mut self, a: Seen, b: Seen, out: &mut Vec<(String, Kind, Finding)>) {
+    fn key_conflict(&mut self, a: Entry, b: Entry, out: &mut Vec<(String, Kind, Finding)>) {
         let kind = self.files[b.file as usize].1;
-        let find = |cache: &mut Self, s: Seen| {
+        let find = |cache: &mut Self, s: Entry| {
             let loaded = cache.get(s.file)?;
             let doc = loaded.doc.as_ref()?;
             doc.codes.iter().find_map(|c| {
-                let k = c.license_keys.iter().find(|k| k.offset == s.offset as usize)?;
+                let k = c.license_keys.iter().find(|k| k.id().map(hash) == Some(s.id))?;
                 Some((
                     loaded.path.clone(),
                     loaded.source.location(k.offset, Some(k.pointer.clone())),
