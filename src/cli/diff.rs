@@ -67,7 +67,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
                     notes: tally.notes,
                 },
             };
-            serde_json::to_writer(&mut out, &doc)?;
+            serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         Format::Human => {

@@ -67,7 +67,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
                 plan: &plan,
                 output: written,
             };
-            serde_json::to_writer(&mut out, &doc)?;
+            serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         Format::Human => write_human(&mut out, &request.path, &plan, &args, written)?,
