@@ -217,12 +217,14 @@ fn diff_of_the_vendor_responses_shows_first_code_fully_redeemed_and_second_added
     assert_eq!(v["summary"]["errors"], 0);
     assert_eq!(v["codesAdded"], json!(["YYA7BQ2V37V11O0AID2K5"]));
     assert_eq!(v["codesRemoved"], json!([]));
-    let first = v["codes"].as_array().unwrap().iter().find(|c| c["authCode"] == "YYA7BQ2V37V11O0AID2K4");
+    let first =
+        v["codes"].as_array().unwrap().iter().find(|c| c["authCode"] == "YYA7BQ2V37V11O0AID2K4");
     let first = first.expect("the first code changed");
     // From the page: 35 redeemed and 15 remaining, then 50 and 0.
     assert_eq!(first["redeemed"], json!({"before": 35, "after": 50}));
     assert_eq!(first["remaining"], json!({"before": 15, "after": 0}));
-    let second = v["codes"].as_array().unwrap().iter().find(|c| c["authCode"] == "YYA7BQ2V37V11O0AID2K5");
+    let second =
+        v["codes"].as_array().unwrap().iter().find(|c| c["authCode"] == "YYA7BQ2V37V11O0AID2K5");
     assert_eq!(second.unwrap()["keysAdded"], json!(["00113", "00114"]));
 }
 
@@ -230,7 +232,11 @@ fn diff_of_the_vendor_responses_shows_first_code_fully_redeemed_and_second_added
 fn diff_refuses_what_is_not_an_export_with_exit_2() {
     Command::cargo_bin("fodpack")
         .unwrap()
-        .args(["diff", "samples/api/redeem-ten-request.json", "samples/api/redeem-ten-response.json"])
+        .args([
+            "diff",
+            "samples/api/redeem-ten-request.json",
+            "samples/api/redeem-ten-response.json",
+        ])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("redeem-ten-request.json: this is a put-request"));
