@@ -7,6 +7,7 @@
 
 pub mod bundle;
 pub mod document;
+pub mod history;
 pub mod keyfile;
 pub mod model;
 pub mod report;

@@ -1,6 +1,7 @@
 //! Validation of files and folders: discovery, reading, checking, in a stable order.
 
 use crate::document::{self, Kind, Source};
+use crate::history::crossfile::{self, FileSummary};
 use crate::model::{self, CountryList, Document};
 use crate::rules::{self, Code, Collector, Context, Excerpt, Finding, Grading, Location};
 use std::io::Read;
@@ -160,9 +161,15 @@ pub fn describe_io(e: &std::io::Error) -> String {
 
 /// Checks one input.
 pub fn check_input(input: &Input, opts: &Options) -> FileReport {
+    check_input_summarised(input, opts).0
+}
+
+/// Checks one input, and summarises what a snapshot says of its codes for the checks across
+/// files ([`crate::history::crossfile`]).
+pub fn check_input_summarised(input: &Input, opts: &Options) -> (FileReport, Option<FileSummary>) {
     match input {
-        Input::File(path) => check_file(path, opts),
-        Input::Unreadable(path, why) => unreadable(path, why.clone()),
+        Input::File(path) => check_file_summarised(path, opts),
+        Input::Unreadable(path, why) => (unreadable(path, why.clone()), None),
     }
 }
 
@@ -185,6 +192,10 @@ pub fn is_key_path(path: &Path) -> bool {
 
 /// Reads and checks one file.
 pub fn check_file(path: &Path, opts: &Options) -> FileReport {
+    check_file_summarised(path, opts).0
+}
+
+fn check_file_summarised(path: &Path, opts: &Options) -> (FileReport, Option<FileSummary>) {
     let display = path.display().to_string();
     let is_key = is_key_path(path);
     let limit = if is_key { opts.max_key_bytes } else { opts.max_json_bytes };
@@ -192,7 +203,7 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
         Ok(Some(b)) => b,
         Ok(None) => {
             let flag = if is_key { "" } else { "; raise it with --max-file-size" };
-            return FileReport {
+            let report = FileReport {
                 path: display,
                 kind: if is_key { Kind::Key } else { Kind::Unknown },
                 findings: vec![Finding::new(
@@ -207,8 +218,9 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
                     Location::default(),
                 )],
             };
+            return (report, None);
         }
-        Err(e) => return unreadable(path, describe_io(&e)),
+        Err(e) => return (unreadable(path, describe_io(&e)), None),
     };
     // `--kind` names a JSON document kind; key files stay key files.
     if is_key {
@@ -223,9 +235,9 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
             crate::keyfile::check(&name, &bytes, None)
         };
         let findings = opts.grading.apply_all(findings);
-        return FileReport { path: display, kind: Kind::Key, findings };
+        return (FileReport { path: display, kind: Kind::Key, findings }, None);
     }
-    check_bytes(display, &bytes, opts)
+    check_bytes_summarised(display, &bytes, opts)
 }
 
 /// Reads a whole file unless it is larger than `limit`, in which case `None`.
@@ -260,18 +272,34 @@ pub fn human_size(n: u64) -> String {
 
 /// Checks the bytes of one JSON document.
 pub fn check_bytes(path: String, bytes: &[u8], opts: &Options) -> FileReport {
+    check_bytes_summarised(path, bytes, opts).0
+}
+
+/// Checks the bytes of one JSON document, and summarises a snapshot for the checks across
+/// files.
+pub fn check_bytes_summarised(
+    path: String,
+    bytes: &[u8],
+    opts: &Options,
+) -> (FileReport, Option<FileSummary>) {
     let mut out = Collector::new();
-    let (kind, source) = read_and_check(bytes, opts, &mut out);
+    let mut summary = None;
+    let (kind, source) = read_and_check(bytes, opts, &mut out, &mut summary);
     let mut findings = opts.grading.apply_all(out.into_sorted());
     if let Some(source) = &source {
         for f in &mut findings {
             attach_excerpt(source, &mut f.location);
         }
     }
-    FileReport { path, kind, findings }
+    (FileReport { path, kind, findings }, summary)
 }
 
-fn read_and_check(bytes: &[u8], opts: &Options, out: &mut Collector) -> (Kind, Option<Source>) {
+fn read_and_check(
+    bytes: &[u8],
+    opts: &Options,
+    out: &mut Collector,
+    summary: &mut Option<FileSummary>,
+) -> (Kind, Option<Source>) {
     if bytes.is_empty() {
         out.report(
             Code::EmptyFile,
@@ -292,6 +320,7 @@ fn read_and_check(bytes: &[u8], opts: &Options, out: &mut Collector) -> (Kind, O
     let (kind, doc) = parse_document(&source, opts.kind, out);
     if let Some(doc) = doc {
         rules::check_document(&doc, &source, &opts.context, out);
+        *summary = crossfile::summarise(&doc);
     }
     (kind, Some(source))
 }

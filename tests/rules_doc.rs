@@ -38,7 +38,8 @@ fn block(body: &str, tag: &str) -> Option<String> {
 /// The path in a line such as "Failing: `samples/x.json`".
 fn file_line(body: &str, label: &str) -> Option<String> {
     let line = body.lines().find(|l| l.starts_with(&format!("{label}: `")))?;
-    Some(line.split('`').nth(1)?.to_string())
+    let path = line.split('`').nth(1)?;
+    path.starts_with("samples/").then(|| path.to_string())
 }
 
 fn codes_found(name: &str, bytes: &[u8]) -> Vec<&'static str> {

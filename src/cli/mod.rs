@@ -1,7 +1,10 @@
 //! Argument definitions, and one file per command.
 
+mod diff;
 mod inspect;
 mod pack;
+mod plan;
+mod request;
 mod unpack;
 mod validate;
 mod verify;
@@ -60,6 +63,13 @@ pub enum Command {
     Unpack(unpack::UnpackArgs),
     /// Describe one file: a key, a JSON document, a bundle or a ZIP.
     Inspect(inspect::InspectArgs),
+    /// Compare two exports: codes and keys added, removed and changed; impossible transitions.
+    Diff(diff::DiffArgs),
+    /// Predict offline what a PUT or PATCH /authCodes request would do: 200, 400 or 409, with
+    /// reasons, and the export after it.
+    Plan(plan::PlanArgs),
+    /// Write a request body for a connected LXCA: redeem, retrieve, customer, install, download.
+    Request(request::RequestArgs),
 }
 
 /// Runs a command; `Ok` carries the exit code.
@@ -70,6 +80,9 @@ pub fn run(command: Command) -> anyhow::Result<u8> {
         Command::Verify(args) => verify::run(args),
         Command::Unpack(args) => unpack::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Request(args) => request::run(args),
     }
 }
 

@@ -4,6 +4,7 @@ use super::{Format, ReportArgs, parse_kind, parse_size};
 use anyhow::Context as _;
 use clap::Args;
 use fodpack::document::Kind;
+use fodpack::history::crossfile::CrossFile;
 use fodpack::report::{human, json};
 use fodpack::rules::Tally;
 use fodpack::validate::{self, FileReport, Options};
@@ -62,25 +63,34 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
         );
     }
     let mut tally = Tally::default();
+    let mut cross = CrossFile::new();
     let stdout = anstream::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.report.format {
         Format::Human => {
             for batch in inputs.chunks(BATCH) {
-                for report in check_batch(batch, &opts) {
+                for report in check_batch(batch, &opts, &mut cross) {
                     tally.add(&report.findings);
                     human::write_file(&mut out, &report, args.verbose)?;
                 }
+            }
+            for report in cross_file(cross, &opts) {
+                tally.add(&report.findings);
+                human::write_file(&mut out, &report, false)?;
             }
             human::write_summary(&mut out, inputs.len(), &tally)?;
         }
         Format::Json => {
             let mut writer = json::StreamWriter::start(out)?;
             for batch in inputs.chunks(BATCH) {
-                for report in check_batch(batch, &opts) {
+                for report in check_batch(batch, &opts, &mut cross) {
                     tally.add(&report.findings);
                     writer.file(&report)?;
                 }
+            }
+            for report in cross_file(cross, &opts) {
+                tally.add(&report.findings);
+                writer.more_findings(&report)?;
             }
             out = writer.finish(&tally)?;
         }
@@ -89,6 +99,33 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
     Ok(tally.exit_code())
 }
 
-fn check_batch(batch: &[validate::Input], opts: &Options) -> Vec<FileReport> {
-    batch.par_iter().map(|input| validate::check_input(input, opts)).collect()
+/// Checks a batch in parallel; the summaries go to the cross-file memory in input order.
+fn check_batch(
+    batch: &[validate::Input],
+    opts: &Options,
+    cross: &mut CrossFile,
+) -> Vec<FileReport> {
+    let checked: Vec<_> =
+        batch.par_iter().map(|input| validate::check_input_summarised(input, opts)).collect();
+    let mut reports = Vec::with_capacity(checked.len());
+    for (input, (report, summary)) in batch.iter().zip(checked) {
+        if let Some(summary) = summary {
+            cross.add(input.path(), report.kind, &summary);
+        }
+        reports.push(report);
+    }
+    reports
+}
+
+/// The findings that relate files, graded, one report per file they point at.
+fn cross_file(cross: CrossFile, opts: &Options) -> Vec<FileReport> {
+    let mut reports: Vec<FileReport> = Vec::new();
+    for (path, kind, finding) in cross.finish() {
+        let Some(finding) = opts.grading.apply(finding) else { continue };
+        match reports.last_mut() {
+            Some(last) if last.path == path => last.findings.push(finding),
+            _ => reports.push(FileReport { path, kind, findings: vec![finding] }),
+        }
+    }
+    reports
 }

@@ -49,6 +49,14 @@ impl<W: Write> StreamWriter<W> {
         Ok(())
     }
 
+    /// Writes a further entry for a file already written: findings that relate it to another
+    /// file, known only once every file has been read. The file count is not raised.
+    pub fn more_findings(&mut self, report: &FileReport) -> io::Result<()> {
+        self.file(report)?;
+        self.files -= 1;
+        Ok(())
+    }
+
     /// Ends the document with the summary.
     pub fn finish(mut self, tally: &Tally) -> io::Result<W> {
         let summary = Summary {

@@ -25,6 +25,8 @@ pub enum Family {
     KeyFiles,
     /// ZIP archives and bundles: unsafe entries, limits, verification.
     Archives,
+    /// How a code and its keys change between two snapshots, or differ across files.
+    History,
 }
 
 /// What is known about one code.
@@ -212,6 +214,20 @@ codes! {
         "An entry whose SHA-256 or size differs from the manifest or SHA256SUMS.";
     BundleNameConflict = "bundle-name-conflict", Archives, Error, false,
         "Two inputs that would have the same name in a bundle but differ in content.";
+    KeyStateReverted = "key-state-reverted", History, Error, false,
+        "A key that went back to \"not installed\", which no documented call does.";
+    KeyStateSuspicious = "key-state-suspicious", History, Warning, false,
+        "A key that went from installed to downloaded.";
+    RedeemedDecreased = "redeemed-decreased", History, Error, false,
+        "A code's keysRedeemed went down; a redemption cannot be undone.";
+    TotalMismatch = "total-mismatch", History, Warning, false,
+        "Redeemed plus remaining differs between two snapshots of one code.";
+    KeyVanished = "key-vanished", History, Warning, false,
+        "A key listed in the older export is missing from the newer one.";
+    KeyUnderTwoCodes = "key-under-two-codes", History, Error, false,
+        "One license-key ID listed under two different authorization codes.";
+    IdempotentMismatch = "idempotent-mismatch", History, Error, false,
+        "An attribute the server never changes differs between two snapshots of one code.";
 }
 
 impl Code {

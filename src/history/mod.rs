@@ -1,0 +1,87 @@
+//! Snapshots over time: comparing two exports, the transition model they are judged by, the
+//! offline dry run of `PUT` and `PATCH /authCodes`, request bodies that the server accepts,
+//! and the checks that relate several files.
+
+pub mod crossfile;
+pub mod diff;
+pub mod plan;
+pub mod request;
+pub mod snapshot;
+pub mod transitions;
+
+use crate::document::{self, Kind, Source};
+use crate::model::Document;
+use crate::rules::{Collector, Finding, Severity};
+use crate::validate;
+use std::path::Path;
+
+/// One JSON document, read for comparison or planning.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The name it is reported under.
+    pub path: String,
+    /// The decoded text, for positions.
+    pub source: Source,
+    /// What kind of document it is.
+    pub kind: Kind,
+    /// The document, unless the text is not JSON of a known kind.
+    pub doc: Option<Document>,
+    /// Error-level findings met while reading (syntax and structure); `validate` has the rest.
+    pub errors: Vec<Finding>,
+}
+
+impl Loaded {
+    /// The document, when it is a snapshot of codes (an export or a PUT response).
+    pub fn snapshot(&self) -> Result<&Document, String> {
+        match &self.doc {
+            Some(doc) if self.kind.is_snapshot() => Ok(doc),
+            Some(_) => Err(format!(
+                "{}: this is a {}, not an export; give the saved GET /authCodes answer (or a \
+                 PUT /authCodes response)",
+                self.path, self.kind
+            )),
+            None => Err(self.unreadable_reason()),
+        }
+    }
+
+    /// Why the document could not be read, naming the file and the place.
+    pub fn unreadable_reason(&self) -> String {
+        match self.errors.first() {
+            Some(f) => format!("{}: {}", place(&self.path, &f.location), f.message),
+            None => format!("{}: not an authCodes document", self.path),
+        }
+    }
+}
+
+/// `path:line:column`, as far as the location knows it.
+pub fn place(path: &str, loc: &crate::rules::Location) -> String {
+    match (loc.line, loc.column) {
+        (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+        (Some(l), None) => format!("{path}:{l}"),
+        _ => path.to_string(),
+    }
+}
+
+/// Reads a file; `Err` says why it could not be read at all.
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let name = path.display().to_string();
+    let bytes = validate::read_limited(path, validate::DEFAULT_MAX_JSON_BYTES)
+        .map_err(|e| format!("{name}: {}", validate::describe_io(&e)))?
+        .ok_or_else(|| {
+            format!(
+                "{name}: larger than {}, far larger than any authCodes document; check the path",
+                validate::human_size(validate::DEFAULT_MAX_JSON_BYTES)
+            )
+        })?;
+    load_bytes(name, &bytes)
+}
+
+/// Reads the bytes of a document; `Err` when they are not text.
+pub fn load_bytes(path: String, bytes: &[u8]) -> Result<Loaded, String> {
+    let (text, _) = document::decode(bytes).map_err(|f| format!("{path}: {}", f.message))?;
+    let source = Source::new(text);
+    let mut out = Collector::new();
+    let (kind, doc) = validate::parse_document(&source, None, &mut out);
+    let errors = out.into_sorted().into_iter().filter(|f| f.severity == Severity::Error).collect();
+    Ok(Loaded { path, source, kind, doc, errors })
+}
