@@ -85,9 +85,9 @@ def code_entry(rng, customer, next_key_id):
     return text, next_key_id
 
 
-def export_text(rng, ncodes):
+def export_text(rng, ncodes, first_key_id):
     customer = rand_str(rng, "0123456789", 10)
-    next_key_id = rng.randint(1, 500)
+    next_key_id = first_key_id
     entries = []
     for _ in range(ncodes):
         if rng.random() < 0.1:
@@ -139,7 +139,9 @@ def main():
     for i in range(args.count):
         rng = random.Random(f"{args.seed}/{i}")
         ncodes = max(1, args.codes + rng.randint(-args.codes // 5, args.codes // 5))
-        text = export_text(rng, ncodes)
+        # Key IDs are unique across all files (at most 360 keys a file), as `validate` checks
+        # across files that one key ID is not listed under two codes.
+        text = export_text(rng, ncodes, i * 1000 + 1)
         # Spread the files over sub-folders of 1,000, as a real archive would be.
         sub = os.path.join(args.dir, f"batch-{i // 1000:03d}")
         os.makedirs(sub, exist_ok=True)

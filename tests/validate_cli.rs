@@ -320,7 +320,7 @@ fn file_over_the_size_limit_is_refused_naming_the_flag() {
     let f = &doc["files"][0]["findings"][0];
     assert_eq!(f["code"], "file-too-large");
     let msg = f["message"].as_str().unwrap();
-    assert!(msg.contains("16 MiB") && msg.contains("--max-file-size"), "{msg}");
+    assert!(msg.contains("4 MiB") && msg.contains("--max-file-size"), "{msg}");
     // Within a raised limit the same content is read, and is then plainly not JSON.
     let small = write(dir.path(), "small.json", b"{\"authCodes\": []}");
     let (code, doc) = validate_json(&["--max-file-size", "10", &small]);

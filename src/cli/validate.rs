@@ -35,7 +35,7 @@ pub struct ValidateArgs {
     pub countries: Option<PathBuf>,
 
     /// Largest JSON file read (e.g. 64MiB); larger files are reported, not read.
-    #[arg(long, value_parser = parse_size, value_name = "SIZE", default_value = "16MiB")]
+    #[arg(long, value_parser = parse_size, value_name = "SIZE", default_value = "4MiB")]
     pub max_file_size: u64,
 
     /// Also list files that have no findings.
@@ -105,9 +105,21 @@ fn check_batch(
     opts: &Options,
     cross: &mut CrossFile,
 ) -> Vec<FileReport> {
-    let checked: Vec<_> =
-        batch.par_iter().map(|input| validate::check_input_summarised(input, opts)).collect();
-    let mut reports = Vec::with_capacity(checked.len());
+    // Large documents are checked after the others, on this thread alone: the allocator keeps
+    // memory per thread, so checking them on whichever thread is free would hold the peak of
+    // each thread at once.
+    let large = |input: &validate::Input| validate::is_large_document(input.path());
+    let mut checked: Vec<_> = batch
+        .par_iter()
+        .map(|input| (!large(input)).then(|| validate::check_input_summarised(input, opts)))
+        .collect();
+    for (slot, input) in checked.iter_mut().zip(batch) {
+        if slot.is_none() {
+            *slot = Some(validate::check_input_summarised(input, opts));
+        }
+    }
+    let checked = checked.into_iter().flatten();
+    let mut reports = Vec::with_capacity(batch.len());
     for (input, (report, summary)) in batch.iter().zip(checked) {
         if let Some(summary) = summary {
             cross.add(input.path(), report.kind, &summary);
