@@ -97,13 +97,20 @@ fn duplicates_case_twins_and_odd_names_are_reported() {
     assert!(text.contains("note[apple-double]"), "{text}");
     let listing = stdout(&sh("unzip -Z1 b.zip", dir.path()));
     assert!(!listing.contains("._"), "{listing}");
+    // validate finds the same across the files of a folder.
+    let text = stdout(&fodpack(&["validate", "keys"], dir.path()));
+    for code in ["key-duplicate-content", "key-name-case", "key-name-unconventional"] {
+        assert!(text.contains(code), "validate: {code}: {text}");
+    }
     // Conventional, distinct keys raise none of these.
     let clean = folder();
     let text = stdout(&fodpack(&["pack", "keys", "-o", "b.zip"], clean.path()));
+    let validated = stdout(&fodpack(&["validate", "keys"], clean.path()));
     for code in
         ["key-duplicate-content", "key-name-case", "key-name-unconventional", "apple-double"]
     {
         assert!(!text.contains(code), "{code}: {text}");
+        assert!(!validated.contains(code), "validate: {code}: {validated}");
     }
 }
 

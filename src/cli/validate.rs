@@ -5,8 +5,9 @@ use anyhow::Context as _;
 use clap::Args;
 use fodpack::document::Kind;
 use fodpack::history::crossfile::CrossFile;
+use fodpack::keyfile;
 use fodpack::report::{human, json};
-use fodpack::rules::Tally;
+use fodpack::rules::{Code, Tally};
 use fodpack::validate::{self, FileReport, Options};
 use rayon::prelude::*;
 use std::io::Write;
@@ -38,6 +39,12 @@ pub struct ValidateArgs {
     #[arg(long, value_parser = parse_size, value_name = "SIZE", default_value = "4MiB")]
     pub max_file_size: u64,
 
+    /// Skip the checks across files (codes described by several files, key IDs under two
+    /// codes, duplicate key files). They remember about 16 bytes per distinct code and key, so
+    /// archives of millions of codes may want them off.
+    #[arg(long)]
+    pub no_cross_file: bool,
+
     /// Also list files that have no findings.
     #[arg(long, short)]
     pub verbose: bool,
@@ -63,18 +70,18 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
         );
     }
     let mut tally = Tally::default();
-    let mut cross = CrossFile::new();
+    let mut memory = Memory { enabled: !args.no_cross_file, ..Memory::default() };
     let stdout = anstream::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.report.format {
         Format::Human => {
             for batch in inputs.chunks(BATCH) {
-                for report in check_batch(batch, &opts, &mut cross) {
+                for report in check_batch(batch, &opts, &mut memory) {
                     tally.add(&report.findings);
                     human::write_file(&mut out, &report, args.verbose)?;
                 }
             }
-            for report in cross_file(cross, &opts) {
+            for report in cross_file(memory, &opts) {
                 tally.add(&report.findings);
                 human::write_file(&mut out, &report, false)?;
             }
@@ -83,12 +90,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
         Format::Json => {
             let mut writer = json::StreamWriter::start(out)?;
             for batch in inputs.chunks(BATCH) {
-                for report in check_batch(batch, &opts, &mut cross) {
+                for report in check_batch(batch, &opts, &mut memory) {
                     tally.add(&report.findings);
                     writer.file(&report)?;
                 }
             }
-            for report in cross_file(cross, &opts) {
+            for report in cross_file(memory, &opts) {
                 tally.add(&report.findings);
                 writer.more_findings(&report)?;
             }
@@ -99,12 +106,17 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
     Ok(tally.exit_code())
 }
 
+/// What the checks across files remember: a compact summary of every snapshot, and the hash
+/// and name of every key file.
+#[derive(Default)]
+struct Memory {
+    enabled: bool,
+    cross: CrossFile,
+    keys: Vec<keyfile::Seen>,
+}
+
 /// Checks a batch in parallel; the summaries go to the cross-file memory in input order.
-fn check_batch(
-    batch: &[validate::Input],
-    opts: &Options,
-    cross: &mut CrossFile,
-) -> Vec<FileReport> {
+fn check_batch(batch: &[validate::Input], opts: &Options, memory: &mut Memory) -> Vec<FileReport> {
     // Large documents are checked after the others, on this thread alone: the allocator keeps
     // memory per thread, so checking them on whichever thread is free would hold the peak of
     // each thread at once.
@@ -119,10 +131,36 @@ fn check_batch(
         }
     }
     let checked = checked.into_iter().flatten();
+    if !memory.enabled {
+        return checked.map(|(report, _)| report).collect();
+    }
+    // Key files are small; reading a readable one again for its hash costs little.
+    let hashes: Vec<Option<String>> = batch
+        .par_iter()
+        .map(|input| match input {
+            validate::Input::File(p) if validate::is_key_path(p) => {
+                validate::read_limited(p, opts.max_key_bytes)
+                    .ok()
+                    .flatten()
+                    .map(|b| keyfile::sha256_hex(&b))
+            }
+            _ => None,
+        })
+        .collect();
     let mut reports = Vec::with_capacity(batch.len());
-    for (input, (report, summary)) in batch.iter().zip(checked) {
+    for ((input, (report, summary)), sha256) in batch.iter().zip(checked).zip(hashes) {
         if let Some(summary) = summary {
-            cross.add(input.path(), report.kind, &summary);
+            memory.cross.add(input.path(), report.kind, &summary);
+        }
+        let skipped = report.findings.iter().any(|f| f.code == Code::AppleDouble);
+        if let (Some(sha256), false) = (sha256, skipped) {
+            let file_name = input.path().file_name().map(|n| n.to_string_lossy().into_owned());
+            let display = report.path.clone();
+            memory.keys.push(keyfile::Seen {
+                display,
+                file_name: file_name.unwrap_or_default(),
+                sha256,
+            });
         }
         reports.push(report);
     }
@@ -130,9 +168,12 @@ fn check_batch(
 }
 
 /// The findings that relate files, graded, one report per file they point at.
-fn cross_file(cross: CrossFile, opts: &Options) -> Vec<FileReport> {
+fn cross_file(memory: Memory, opts: &Options) -> Vec<FileReport> {
     let mut reports: Vec<FileReport> = Vec::new();
-    for (path, kind, finding) in cross.finish() {
+    let keys = keyfile::check_set(&memory.keys).into_iter().map(|(i, finding)| {
+        (memory.keys.get(i).map(|k| k.display.clone()).unwrap_or_default(), Kind::Key, finding)
+    });
+    for (path, kind, finding) in memory.cross.finish().into_iter().chain(keys) {
         let Some(finding) = opts.grading.apply(finding) else { continue };
         match reports.last_mut() {
             Some(last) if last.path == path => last.findings.push(finding),
