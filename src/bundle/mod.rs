@@ -41,7 +41,7 @@ impl Default for Limits {
 }
 
 /// Receives progress of long work; the binary draws it, the library never does.
-pub trait Progress {
+pub trait Progress: Sync {
     /// Work of `total` units starts.
     fn start(&self, total: u64);
     /// `n` more units are done.

@@ -3,12 +3,13 @@
 use super::manifest::{self, MANIFEST, Manifest, SUMS};
 use super::names;
 use super::scan::{self, Scan};
-use super::zipfmt::Writer;
+use super::zipfmt::{self, Compressed, Writer};
 use super::{Limits, Progress};
 use crate::document::Kind;
 use crate::keyfile::{self, hex};
 use crate::rules::{Code, Finding, Location, Severity};
 use crate::validate::{self, FileReport, Options};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -364,6 +365,20 @@ fn build_manifest(items: &[Item], opts: &PackOptions) -> Manifest {
     }
 }
 
+/// Entries up to this size are compressed in memory, in parallel.
+const SMALL_ENTRY: u64 = 256 * 1024;
+/// Entries compressed at once; with `SMALL_ENTRY` this bounds the memory it takes.
+const PARALLEL_CHUNK: usize = 64;
+
+impl Bytes {
+    fn open(&self) -> io::Result<Box<dyn io::Read + '_>> {
+        Ok(match self {
+            Bytes::Memory(b) => Box::new(&b[..]),
+            Bytes::File(p) => Box::new(std::fs::File::open(p)?),
+        })
+    }
+}
+
 fn write_bundle(
     items: &[Item],
     manifest: &Manifest,
@@ -388,18 +403,26 @@ fn write_bundle(
     w.entry(MANIFEST, &manifest_bytes[..])?;
     w.entry(SUMS, sums_text.as_bytes())?;
     progress.start(items.iter().map(|i| i.size).sum());
-    for i in items {
-        let written = match &i.bytes {
-            Bytes::Memory(b) => w.entry(&i.bundle_path, &b[..])?,
-            Bytes::File(p) => w.entry(&i.bundle_path, std::fs::File::open(p)?)?,
-        };
-        if hex(&written.sha256) != i.sha256 {
-            return Err(io::Error::other(format!(
-                "{} changed while it was being packed; pack again when nothing writes to it",
-                i.report.path
-            )));
+    // Small entries (keys, exports) are compressed in parallel a chunk at a time and written
+    // in order, which gives the same bytes as compressing them one by one; large ones stream.
+    for chunk in items.chunks(PARALLEL_CHUNK) {
+        let compressed: Vec<Option<io::Result<Compressed>>> = chunk
+            .par_iter()
+            .map(|i| (i.size <= SMALL_ENTRY).then(|| zipfmt::compress(i.bytes.open()?)))
+            .collect();
+        for (i, c) in chunk.iter().zip(compressed) {
+            let written = match c {
+                Some(c) => w.entry_compressed(&i.bundle_path, &c?)?,
+                None => w.entry(&i.bundle_path, i.bytes.open()?)?,
+            };
+            if hex(&written.sha256) != i.sha256 {
+                return Err(io::Error::other(format!(
+                    "{} changed while it was being packed; pack again when nothing writes to it",
+                    i.report.path
+                )));
+            }
+            progress.advance(i.size);
         }
-        progress.advance(i.size);
     }
     let mut buffered = w.finish()?;
     buffered.flush()?;

@@ -7,6 +7,7 @@ use super::zipfmt::{self, Central};
 use super::{Limits, Progress};
 use crate::keyfile::hex;
 use crate::rules::{Code, Finding, Location, Severity};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -101,7 +102,7 @@ pub fn scan(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result
     };
     check_entries(&mut r, &dir, limits, &mut scan)?;
     if !scan.failed() {
-        read_data(&mut r, limits, &mut scan, progress)?;
+        read_data(path, &mut scan, progress)?;
     }
     Ok(scan)
 }
@@ -435,27 +436,40 @@ impl<R: Read> Read for CountingRead<'_, R> {
 /// Largest `manifest.json` or `SHA256SUMS` kept in memory to compare.
 const MAX_META: u64 = 64 * 1024 * 1024;
 
-fn read_data<R: Read + Seek>(
-    r: &mut R,
-    _limits: &Limits,
-    scan: &mut Scan,
-    progress: &dyn Progress,
-) -> io::Result<()> {
+/// The outcome of reading one entry: its SHA-256 or what is wrong, and its bytes when kept.
+type EntryRead = (Result<[u8; 32], Finding>, Vec<u8>);
+
+fn read_data(path: &Path, scan: &mut Scan, progress: &dyn Progress) -> io::Result<()> {
     let mut manifest_bytes = None;
     let mut sums_bytes = None;
-    for i in 0..scan.entries.len() {
-        let e = &scan.entries[i];
-        if e.is_dir() {
-            continue;
-        }
-        let path = e.name.as_ref().map(SafeName::path).unwrap_or_default();
-        let keep = (path == MANIFEST || path == SUMS) && e.central.size <= MAX_META;
-        let mut kept = Vec::new();
-        let result = if keep {
-            read_entry(r, e, &mut kept, progress)?
-        } else {
-            read_entry(r, e, &mut io::sink(), progress)?
-        };
+    let files: Vec<usize> =
+        (0..scan.entries.len()).filter(|&i| !scan.entries[i].is_dir()).collect();
+    // Entries are read and hashed in parallel, each worker with its own handle on the archive;
+    // results are taken in entry order, so findings come out in the same order every time.
+    let entries = &scan.entries;
+    let results: Vec<io::Result<EntryRead>> = files
+        .par_iter()
+        .map_init(
+            || File::open(path).map(|f| BufReader::with_capacity(64 * 1024, f)),
+            |reader, &i| {
+                let r = reader.as_mut().map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
+                let e = &entries[i];
+                let name = e.name.as_ref().map(SafeName::path).unwrap_or_default();
+                let keep = (name == MANIFEST || name == SUMS) && e.central.size <= MAX_META;
+                let mut kept = Vec::new();
+                let result = if keep {
+                    read_entry(r, e, &mut kept, progress)?
+                } else {
+                    read_entry(r, e, &mut io::sink(), progress)?
+                };
+                Ok((result, kept))
+            },
+        )
+        .collect();
+    for (&i, result) in files.iter().zip(results) {
+        let (result, kept) = result?;
+        let path = scan.entries[i].name.as_ref().map(SafeName::path).unwrap_or_default();
+        let keep = (path == MANIFEST || path == SUMS) && scan.entries[i].central.size <= MAX_META;
         match result {
             Ok(sha) => {
                 scan.entries[i].sha256 = Some(sha);

@@ -5,6 +5,7 @@ use super::scan::{self, Scan};
 use super::{Limits, Progress};
 use crate::keyfile::hex;
 use crate::rules::{Code, Finding, Location};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, BufReader, BufWriter};
@@ -98,42 +99,35 @@ pub fn unpack(
         _ => PathBuf::from("."),
     };
     let tmp = tempfile::Builder::new().prefix(".fodpack-unpack-").tempdir_in(&parent)?;
-    let file = fs::File::open(archive)?;
-    let mut r = BufReader::with_capacity(64 * 1024, file);
     for (i, rel) in &plan {
-        let e = &scan.entries[*i];
-        let target = tmp.path().join(rel);
-        if e.is_dir() {
-            fs::create_dir_all(&target)?;
-            continue;
+        if scan.entries[*i].is_dir() {
+            fs::create_dir_all(tmp.path().join(rel))?;
         }
-        if let Some(p) = target.parent() {
-            fs::create_dir_all(p)?;
+    }
+    // Entries are written in parallel, each worker with its own handle on the archive; every
+    // one is hashed again as it is written, and compared with the hash verification found.
+    let files: Vec<&(usize, String)> =
+        plan.iter().filter(|(i, _)| !scan.entries[*i].is_dir()).collect();
+    let results: Vec<io::Result<Option<Finding>>> = files
+        .par_iter()
+        .map_init(
+            || fs::File::open(archive).map(|f| BufReader::with_capacity(64 * 1024, f)),
+            |reader, (i, rel)| {
+                let r = reader.as_mut().map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
+                extract_one(r, &scan.entries[*i], &tmp.path().join(rel))
+            },
+        )
+        .collect();
+    for ((_, rel), result) in files.iter().zip(results) {
+        match result? {
+            Some(f) => scan.findings.push(f),
+            None => outcome.written.push(rel.clone()),
         }
-        let mut out = BufWriter::new(create_new(&target)?);
-        let result = scan::read_entry(&mut r, e, &mut out, &super::NoProgress)?;
-        let out = out.into_inner().map_err(|e| e.into_error())?;
-        match result {
-            Ok(sha) if Some(sha) == e.sha256 => {}
-            Ok(sha) => {
-                let msg = format!(
-                    "changed while it was being unpacked (SHA-256 now {}); unpack again",
-                    hex(&sha)
-                );
-                scan.findings.push(Finding::new(
-                    Code::EntryDataMismatch,
-                    msg,
-                    Location::entry(&e.display),
-                ));
-            }
-            Err(f) => scan.findings.push(f),
-        }
-        if scan.failed() {
-            outcome.scan = scan;
-            return Ok(outcome);
-        }
-        drop(out);
-        outcome.written.push(rel.clone());
+    }
+    if scan.failed() {
+        outcome.written.clear();
+        outcome.scan = scan;
+        return Ok(outcome);
     }
     // One sync of the file system flushes every file written; syncing each file instead costs
     // a disk flush per key, which dominated the time of unpacking thousands of keys.
@@ -150,6 +144,32 @@ pub fn unpack(
     outcome.done = true;
     outcome.scan = scan;
     Ok(outcome)
+}
+
+/// Writes one entry to `target`; a finding when its data is not what verification saw.
+fn extract_one(
+    r: &mut BufReader<fs::File>,
+    e: &scan::Entry,
+    target: &Path,
+) -> io::Result<Option<Finding>> {
+    if let Some(p) = target.parent() {
+        fs::create_dir_all(p)?;
+    }
+    let mut out = BufWriter::new(create_new(target)?);
+    let result = scan::read_entry(r, e, &mut out, &super::NoProgress)?;
+    out.into_inner().map_err(|e| e.into_error())?;
+    Ok(match result {
+        Ok(sha) if Some(sha) == e.sha256 => None,
+        Ok(sha) => Some(Finding::new(
+            Code::EntryDataMismatch,
+            format!(
+                "changed while it was being unpacked (SHA-256 now {}); unpack again",
+                hex(&sha)
+            ),
+            Location::entry(&e.display),
+        )),
+        Err(f) => Some(f),
+    })
 }
 
 fn empty_like(s: &Scan) -> Scan {

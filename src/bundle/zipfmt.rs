@@ -318,21 +318,108 @@ impl<W: Write> Write for Counting<'_, W> {
 
 const LIMIT_4G: u64 = u32::MAX as u64;
 
+fn too_big(name: &str) -> io::Error {
+    io::Error::other(format!("{name}: too large for a bundle (4 GiB)"))
+}
+
+fn fill_sizes(
+    local: &mut [u8],
+    crc32: u32,
+    compressed: u64,
+    size: u64,
+    name: &str,
+) -> io::Result<()> {
+    if size > LIMIT_4G || compressed > LIMIT_4G {
+        return Err(too_big(name));
+    }
+    local[14..18].copy_from_slice(&crc32.to_le_bytes());
+    local[18..22].copy_from_slice(&(compressed as u32).to_le_bytes());
+    local[22..26].copy_from_slice(&(size as u32).to_le_bytes());
+    Ok(())
+}
+
+/// Deflates everything `src` yields into `sink`; returns the CRC-32, size and SHA-256 of the
+/// data, and the sink.
+fn deflate<R: Read, W: Write>(mut src: R, sink: W) -> io::Result<(u32, u64, [u8; 32], W)> {
+    use sha2::Digest;
+    let mut crc = crc32fast::Hasher::new();
+    let mut sha = sha2::Sha256::new();
+    let mut size = 0u64;
+    let mut enc = flate2::write::DeflateEncoder::new(sink, flate2::Compression::new(DEFLATE_LEVEL));
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match src.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        crc.update(&buf[..n]);
+        sha.update(&buf[..n]);
+        enc.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    let sink = enc.finish()?;
+    Ok((crc.finalize(), size, sha.finalize().into(), sink))
+}
+
+/// An entry compressed in memory, ready for [`Writer::entry_compressed`].
+#[derive(Clone, Debug)]
+pub struct Compressed {
+    crc32: u32,
+    size: u64,
+    sha256: [u8; 32],
+    data: Vec<u8>,
+}
+
+/// Compresses a small entry in memory, exactly as [`Writer::entry`] would; entries can so be
+/// compressed in parallel and written in order, giving the same bytes.
+pub fn compress<R: Read>(src: R) -> io::Result<Compressed> {
+    let (crc32, size, sha256, data) = deflate(src, Vec::new())?;
+    Ok(Compressed { crc32, size, sha256, data })
+}
+
 impl<W: Write + Seek> Writer<W> {
     /// Starts an archive at the writer's current position, which must be its start.
     pub fn new(w: W) -> Self {
         Writer { w, offset: 0, central: Vec::new(), count: 0 }
     }
 
-    /// Writes one entry from a reader.
-    pub fn entry<R: Read>(&mut self, name: &str, mut src: R) -> io::Result<Written> {
-        use sha2::Digest;
-        let too_big = || io::Error::other(format!("{name}: too large for a bundle (4 GiB)"));
+    /// Writes one entry from a reader, compressing as it goes.
+    pub fn entry<R: Read>(&mut self, name: &str, src: R) -> io::Result<Written> {
+        let mut local = self.local_header(name)?;
+        self.w.write_all(&local)?;
+        let counting = Counting { w: &mut self.w, n: 0 };
+        let (crc32, size, sha256, counting) = deflate(src, counting)?;
+        let compressed_size = counting.n;
+        let end = self.offset + local.len() as u64 + compressed_size;
+        fill_sizes(&mut local, crc32, compressed_size, size, name)?;
+        self.w.seek(SeekFrom::Start(self.offset + 14))?;
+        self.w.write_all(&local[14..26])?;
+        self.w.seek(SeekFrom::Start(end))?;
+        self.record(&local, name, end)?;
+        Ok(Written { crc32, compressed_size, size, sha256 })
+    }
+
+    /// Writes one entry compressed beforehand by [`compress`]; no seeking back is needed.
+    pub fn entry_compressed(&mut self, name: &str, c: &Compressed) -> io::Result<Written> {
+        let mut local = self.local_header(name)?;
+        let compressed_size = c.data.len() as u64;
+        fill_sizes(&mut local, c.crc32, compressed_size, c.size, name)?;
+        self.w.write_all(&local)?;
+        self.w.write_all(&c.data)?;
+        let end = self.offset + local.len() as u64 + compressed_size;
+        self.record(&local, name, end)?;
+        Ok(Written { crc32: c.crc32, compressed_size, size: c.size, sha256: c.sha256 })
+    }
+
+    /// The local header of an entry, with CRC and sizes still zero.
+    fn local_header(&self, name: &str) -> io::Result<Vec<u8>> {
         if self.count == u16::MAX {
             return Err(io::Error::other("a bundle holds at most 65,535 entries"));
         }
         let flags = if name.is_ascii() { 0 } else { FLAG_UTF8 };
-        let name_len = u16::try_from(name.len()).map_err(|_| too_big())?;
+        let name_len = u16::try_from(name.len()).map_err(|_| too_big(name))?;
         let mut local = Vec::with_capacity(30 + name.len());
         local.extend_from_slice(&LOCAL_SIG.to_le_bytes());
         local.extend_from_slice(&VERSION_NEEDED.to_le_bytes());
@@ -340,44 +427,19 @@ impl<W: Write + Seek> Writer<W> {
         local.extend_from_slice(&8u16.to_le_bytes());
         local.extend_from_slice(&DOS_TIME.to_le_bytes());
         local.extend_from_slice(&DOS_DATE.to_le_bytes());
-        local.extend_from_slice(&[0u8; 12]); // CRC and sizes, written back below
+        local.extend_from_slice(&[0u8; 12]); // CRC and sizes
         local.extend_from_slice(&name_len.to_le_bytes());
         local.extend_from_slice(&0u16.to_le_bytes());
         local.extend_from_slice(name.as_bytes());
-        self.w.write_all(&local)?;
+        Ok(local)
+    }
 
-        let mut crc = crc32fast::Hasher::new();
-        let mut sha = sha2::Sha256::new();
-        let mut size = 0u64;
-        let counting = Counting { w: &mut self.w, n: 0 };
-        let mut enc =
-            flate2::write::DeflateEncoder::new(counting, flate2::Compression::new(DEFLATE_LEVEL));
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match src.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            crc.update(&buf[..n]);
-            sha.update(&buf[..n]);
-            enc.write_all(&buf[..n])?;
-            size += n as u64;
+    /// Adds an entry, whose local header is `local` and whose data ends at `end`, to the
+    /// central directory.
+    fn record(&mut self, local: &[u8], name: &str, end: u64) -> io::Result<()> {
+        if self.offset > LIMIT_4G {
+            return Err(too_big(name));
         }
-        let compressed_size = enc.finish()?.n;
-        if size > LIMIT_4G || compressed_size > LIMIT_4G || self.offset > LIMIT_4G {
-            return Err(too_big());
-        }
-        let crc32 = crc.finalize();
-        let end = self.offset + local.len() as u64 + compressed_size;
-        local[14..18].copy_from_slice(&crc32.to_le_bytes());
-        local[18..22].copy_from_slice(&(compressed_size as u32).to_le_bytes());
-        local[22..26].copy_from_slice(&(size as u32).to_le_bytes());
-        self.w.seek(SeekFrom::Start(self.offset + 14))?;
-        self.w.write_all(&local[14..26])?;
-        self.w.seek(SeekFrom::Start(end))?;
-
         let c = &mut self.central;
         c.extend_from_slice(&CENTRAL_SIG.to_le_bytes());
         c.extend_from_slice(&VERSION_MADE_BY.to_le_bytes());
@@ -389,7 +451,7 @@ impl<W: Write + Seek> Writer<W> {
         c.extend_from_slice(name.as_bytes());
         self.offset = end;
         self.count += 1;
-        Ok(Written { crc32, compressed_size, size, sha256: sha.finalize().into() })
+        Ok(())
     }
 
     /// Writes the central directory and end record; returns the inner writer.
