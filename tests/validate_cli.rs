@@ -204,7 +204,7 @@ fn duplicate_keys_name_both_places() {
     let human = fodpack().args(["validate", &path]).output().unwrap();
     let text = String::from_utf8(human.stdout).unwrap();
     assert!(text.contains("dup.json:4:3"), "{text}");
-    assert!(text.contains("first seen at") && text.contains("dup.json:3:3"), "{text}");
+    assert!(text.contains("see also") && text.contains("dup.json:3:3"), "{text}");
 }
 
 #[test]

@@ -32,8 +32,17 @@ struct Out<'a> {
     new: &'a str,
     #[serde(flatten)]
     diff: &'a Diff,
+    inputs: Vec<Input<'a>>,
     findings: &'a [Finding],
     summary: Summary,
+}
+
+/// What `validate` says of one input on its own.
+#[derive(Serialize)]
+struct Input<'a> {
+    path: &'a str,
+    kind: fodpack::document::Kind,
+    findings: &'a [Finding],
 }
 
 #[derive(Serialize)]
@@ -49,8 +58,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let new = history::load(&args.new).map_err(anyhow::Error::msg)?;
     let mut diff = history::diff::diff(&old, &new).map_err(anyhow::Error::msg)?;
     let findings = grading.apply_all(std::mem::take(&mut diff.findings));
+    // Each file is checked on its own too: a comparison of files that break the rules (a
+    // duplicate field, a count of "ten") would judge values that no reader agrees on.
+    let inputs = [old.graded_report(&grading), new.graded_report(&grading)];
     let mut tally = Tally::default();
     tally.add(&findings);
+    for input in &inputs {
+        tally.add(&input.findings);
+    }
     let stdout = anstream::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.report.format {
@@ -60,6 +75,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
                 old: &old.path,
                 new: &new.path,
                 diff: &diff,
+                inputs: inputs
+                    .iter()
+                    .map(|r| Input { path: &r.path, kind: r.kind, findings: &r.findings })
+                    .collect(),
                 findings: &findings,
                 summary: Summary {
                     errors: tally.errors,
@@ -72,6 +91,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         }
         Format::Human => {
             write_changes(&mut out, &old.path, &new.path, &diff)?;
+            for input in &inputs {
+                human::write_file(&mut out, input, false)?;
+            }
             let report = FileReport { path: new.path.clone(), kind: new.kind, findings };
             human::write_file(&mut out, &report, false)?;
             write_verdict(&mut out, &tally)?;
@@ -90,7 +112,7 @@ fn write_changes(w: &mut dyn Write, old: &str, new: &str, d: &Diff) -> std::io::
     writeln!(w, "{bold}diff{bold:#} {} -> {}", escape(old), escape(new))?;
     if d.outcome == Outcome::Identical {
         let why = if d.same_text {
-            "the files are byte for byte the same"
+            "the files hold the same text"
         } else {
             "the files differ only outside the codes (layout, customer information)"
         };

@@ -39,15 +39,68 @@ struct Out<'a> {
     version: u32,
     current: &'a str,
     request: &'a str,
-    #[serde(flatten)]
-    plan: &'a Plan,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    plan: Option<&'a Plan>,
+    inputs: Vec<Input<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     output: Option<String>,
+}
+
+/// What `validate` says of one input on its own.
+#[derive(Serialize)]
+struct Input<'a> {
+    path: &'a str,
+    kind: fodpack::document::Kind,
+    findings: &'a [fodpack::rules::Finding],
 }
 
 pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     let current = history::load(&args.current).map_err(anyhow::Error::msg)?;
     let request = history::load(&args.request).map_err(anyhow::Error::msg)?;
+    let grading = fodpack::rules::Grading::default();
+    let inputs = [current.graded_report(&grading), request.graded_report(&grading)];
+    let input_list = || {
+        inputs
+            .iter()
+            .map(|r| Input { path: &r.path, kind: r.kind, findings: &r.findings })
+            .collect()
+    };
+    let is_error = |f: &fodpack::rules::Finding| f.severity == fodpack::rules::Severity::Error;
+    // A prediction from an export that breaks the rules (a count of "ten", a code listed
+    // twice) would be built on values no reader agrees on, so the fix comes first. A request
+    // that breaks them is what the prediction is for: its faults are the reasons for 400.
+    if inputs[0].findings.iter().any(is_error) {
+        let stdout = anstream::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        match args.format {
+            Format::Json => {
+                let doc = Out {
+                    version: fodpack::report::json::OUTPUT_VERSION,
+                    current: &current.path,
+                    request: &request.path,
+                    plan: None,
+                    inputs: input_list(),
+                    output: None,
+                };
+                serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            }
+            Format::Human => {
+                for input in &inputs {
+                    let errors = input.findings.iter().filter(|f| is_error(f)).cloned().collect();
+                    let only_errors =
+                        fodpack::validate::FileReport { findings: errors, ..input.clone() };
+                    fodpack::report::human::write_file(&mut out, &only_errors, false)?;
+                }
+            }
+        }
+        out.flush()?;
+        anyhow::bail!(
+            "no prediction: the current export {} has the errors above; fix them (`fodpack \
+             validate` shows them all) and plan again",
+            current.path
+        );
+    }
     let plan = history::plan::plan(&current, &request).map_err(anyhow::Error::msg)?;
     let mut written = None;
     if let (Some(path), Some(doc)) = (&args.output, &plan.predicted) {
@@ -64,7 +117,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
                 version: fodpack::report::json::OUTPUT_VERSION,
                 current: &current.path,
                 request: &request.path,
-                plan: &plan,
+                plan: Some(&plan),
+                inputs: input_list(),
                 output: written,
             };
             serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;

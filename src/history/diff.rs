@@ -91,8 +91,8 @@ pub struct StateChange {
 /// An idempotent attribute that differs.
 #[derive(Debug, Serialize)]
 pub struct AttributeChange {
-    /// Its JSON name.
-    pub name: &'static str,
+    /// Its JSON name; for a key's attribute, `licenseKeys[ID].name`.
+    pub name: String,
     /// In OLD.
     pub before: Option<String>,
     /// In NEW.
@@ -248,6 +248,26 @@ fn attributes(
     d: &mut CodeDiff,
     findings: &mut Vec<Finding>,
 ) {
+    // Attributes that may change are listed too, so that "identical" means what it says.
+    let text = |v: &Option<crate::model::Spanned<String>>| {
+        v.as_ref().map(|s| s.value.clone()).filter(|s| !s.is_empty())
+    };
+    for (name, b, a) in [
+        (
+            "lenovoCustomerNumber",
+            text(&before.lenovo_customer_number),
+            text(&after.lenovo_customer_number),
+        ),
+        ("errorMsg", text(&before.error_msg), text(&after.error_msg)),
+    ] {
+        if a != b {
+            d.attributes_changed.push(AttributeChange {
+                name: name.to_string(),
+                before: b,
+                after: a,
+            });
+        }
+    }
     let old = transitions::string_attributes(before);
     let new = transitions::string_attributes(after);
     for ((name, b), (_, a)) in old.into_iter().zip(new) {
@@ -255,7 +275,7 @@ fn attributes(
             continue;
         }
         d.attributes_changed.push(AttributeChange {
-            name,
+            name: name.to_string(),
             before: b.map(str::to_string),
             after: a.map(str::to_string),
         });
@@ -318,7 +338,10 @@ fn keys(
     for (id, &i) in &old_real {
         let old_key = &old_keys[i];
         match new_real.get(id) {
-            Some(&j) => state_change(sides, id, old_key, &new_keys[j], d, findings),
+            Some(&j) => {
+                key_attributes(id, old_key, &new_keys[j], d);
+                state_change(sides, id, old_key, &new_keys[j], d, findings);
+            }
             None => {
                 d.keys_removed.push(id.clone());
                 key_gone(sides, name, id, old_key, after, new_owner, findings);
@@ -337,6 +360,24 @@ fn keys(
     if old_unnamed != new_unnamed {
         d.keys_removed.extend(old_unnamed);
         d.keys_added.extend(new_unnamed);
+    }
+}
+
+/// A key's quantity and customer number may change without breaking a rule; they are listed.
+fn key_attributes(id: &str, old_key: &LicenseKey, new_key: &LicenseKey, d: &mut CodeDiff) {
+    let quantity = |k: &LicenseKey| k.quantity.as_ref().map(|q| q.value.to_string());
+    let customer = |k: &LicenseKey| {
+        k.customer_number.as_ref().map(|c| c.value.clone()).filter(|c| !c.is_empty())
+    };
+    let pairs = [
+        ("quantity", quantity(old_key), quantity(new_key)),
+        ("customerNumber", customer(old_key), customer(new_key)),
+    ];
+    for (name, before, after) in pairs {
+        if before != after {
+            let name = format!("licenseKeys[{id}].{name}");
+            d.attributes_changed.push(AttributeChange { name, before, after });
+        }
     }
 }
 

@@ -28,6 +28,16 @@ pub struct Loaded {
     pub doc: Option<Document>,
     /// Error-level findings met while reading (syntax and structure); `validate` has the rest.
     pub errors: Vec<Finding>,
+    /// Everything `validate` reports about the file on its own, at default severities.
+    pub report: validate::FileReport,
+}
+
+impl Loaded {
+    /// The file's own findings, re-graded, as a report for output.
+    pub fn graded_report(&self, grading: &crate::rules::Grading) -> validate::FileReport {
+        let findings = grading.apply_all(self.report.findings.clone());
+        validate::FileReport { path: self.report.path.clone(), kind: self.kind, findings }
+    }
 }
 
 impl Loaded {
@@ -83,5 +93,6 @@ pub fn load_bytes(path: String, bytes: &[u8]) -> Result<Loaded, String> {
     let mut out = Collector::new();
     let (kind, doc) = validate::parse_document(&source, None, &mut out);
     let errors = out.into_sorted().into_iter().filter(|f| f.severity == Severity::Error).collect();
-    Ok(Loaded { path, source, kind, doc, errors })
+    let report = validate::check_bytes(path.clone(), bytes, &validate::Options::new());
+    Ok(Loaded { path, source, kind, doc, errors, report })
 }

@@ -71,7 +71,7 @@ fn write_finding(w: &mut dyn Write, path: &str, f: &Finding) -> io::Result<()> {
         writeln!(w, "{DIM}{pad} |{DIM:#} {}{style}^{style:#}", " ".repeat(offset))?;
     }
     if let Some(rel) = &f.related {
-        let mut also = String::from("  = first seen at ");
+        let mut also = String::from("  = see also ");
         if let Some(p) = &rel.path {
             also.push_str(&escape(p));
         } else {
