@@ -57,6 +57,9 @@ pub struct PackOutcome {
     pub written: bool,
     /// Why not, when it was not.
     pub refused: Option<String>,
+    /// Whether the refusal is about the run rather than the inputs' content (the output exists
+    /// or is an input, nothing to pack, too many entries): exit code 2 rather than 1.
+    pub could_not_run: bool,
     /// Number of key files and JSON documents packed.
     pub keys: usize,
     /// Number of JSON documents packed.
@@ -104,6 +107,14 @@ pub fn pack(
         }
         unique.push(item);
     }
+    for item in &mut unique {
+        // The bundle must pass its own verification: a name that unpack would refuse
+        // (reserved on Windows, a colon, control characters) cannot be packed.
+        if let Err((code, why)) = names::check(item.bundle_path.as_bytes()) {
+            let msg = format!("{why}; rename the file before packing it");
+            item.report.findings.push(Finding::new(code, msg, Location::default()));
+        }
+    }
     let mut folds: HashMap<String, String> = HashMap::new();
     for item in &mut unique {
         if let Some(other) = folds.get(&names::fold(&item.bundle_path)) {
@@ -146,6 +157,17 @@ pub fn pack(
     let unreadable = outcome.reports.iter().chain(unique.iter().map(|i| &i.report)).any(|r| {
         r.findings.iter().any(|f| matches!(f.code, Code::UnreadableFile | Code::FileTooLarge))
     });
+    // Names that would make the bundle fail its own verification cannot be forced.
+    let unpackable: Vec<&str> = unique
+        .iter()
+        .filter(|i| i.report.findings.iter().any(|f| UNFORCEABLE.contains(&f.code)))
+        .map(|i| i.report.path.as_str())
+        .collect();
+    let entries = unique.len() + 2;
+    let same_as_output = unique.iter().find(|i| match &i.bytes {
+        Bytes::File(p) => same_file(p, output),
+        Bytes::Memory(_) => false,
+    });
     if !private.is_empty() {
         outcome.refused = Some(format!(
             "refusing to pack private keys ({}); move them out of the input folders",
@@ -153,6 +175,26 @@ pub fn pack(
         ));
     } else if unreadable {
         outcome.refused = Some("some inputs could not be read; fix them and pack again".into());
+    } else if let Some(i) = same_as_output {
+        outcome.could_not_run = true;
+        outcome.refused = Some(format!(
+            "{} is one of the inputs; write the bundle somewhere else",
+            i.report.path
+        ));
+    } else if !unpackable.is_empty() {
+        outcome.refused = Some(format!(
+            "these names cannot go into a bundle that verifies ({}); rename them (--force \
+             does not override this)",
+            unpackable.join(", ")
+        ));
+    } else if entries > opts.limits.max_entries {
+        outcome.could_not_run = true;
+        outcome.refused = Some(format!(
+            "{entries} entries (with manifest.json and SHA256SUMS) is more than the {} that \
+             verify and unpack accept by default; split the keys into several bundles, or raise \
+             the limit with --max-entries here and on the other side",
+            opts.limits.max_entries
+        ));
     } else if errors && !opts.force {
         outcome.refused = Some(
             "the inputs have error-level findings; fix them, or pack anyway with --force \
@@ -160,8 +202,10 @@ pub fn pack(
                 .into(),
         );
     } else if unique.is_empty() {
+        outcome.could_not_run = true;
         outcome.refused = Some("no key files or JSON documents found in the inputs".into());
     } else if output.exists() && !opts.force {
+        outcome.could_not_run = true;
         outcome.refused = Some(format!(
             "{} exists; choose another name, or replace it with --force",
             output.display()
@@ -198,7 +242,15 @@ fn collect(
             reports.push(apple_double(path.display().to_string()));
             continue;
         }
-        let report = validate::check_input(&found, &opts.validate);
+        let mut report = validate::check_input(&found, &opts.validate);
+        if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+            report.findings.push(Finding::new(
+                Code::EntryUnsafePath,
+                "the file name is not valid UTF-8, so it cannot be kept exactly in a bundle; \
+                 rename the file",
+                Location::default(),
+            ));
+        }
         let bytes = match &found {
             validate::Input::File(p) => {
                 let limit = if validate::is_key_path(p) {
@@ -228,8 +280,22 @@ fn apple_double(path: String) -> FileReport {
     }
 }
 
-fn item(report: FileReport, name: &str, bytes: &[u8], source: Bytes) -> Item {
+fn item(mut report: FileReport, name: &str, bytes: &[u8], source: Bytes) -> Item {
     let is_key = report.kind == Kind::Key;
+    // A private key is refused whatever it is called: under a .json name it would otherwise
+    // be packed, with --force, as a document that merely fails to parse.
+    let class = keyfile::classify(bytes);
+    if class.is_private_key() && !report.findings.iter().any(|f| f.code == Code::KeyPrivateKey) {
+        report.findings.push(Finding::new(
+            Code::KeyPrivateKey,
+            format!(
+                "this is {}, whatever its name; move it out of the inputs: fodpack never packs \
+                 private keys",
+                class.describe()
+            ),
+            Location::default(),
+        ));
+    }
     let folder = if is_key { "keys" } else { "exports" };
     let (codes, key_ids) = if is_key { (Vec::new(), Vec::new()) } else { ids_in(bytes) };
     Item {
@@ -362,6 +428,22 @@ fn build_manifest(items: &[Item], opts: &PackOptions) -> Manifest {
             keys,
         },
         tool: format!("fodpack {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// Findings that `--force` cannot override: the bundle would fail its own verification.
+const UNFORCEABLE: [Code; 4] = [
+    Code::BundleNameConflict,
+    Code::EntryNameCollision,
+    Code::EntryUnsafePath,
+    Code::EntryReservedName,
+];
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 

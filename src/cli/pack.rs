@@ -153,7 +153,8 @@ pub fn run(args: PackArgs) -> anyhow::Result<u8> {
                 fodpack::rules::Code::UnreadableFile | fodpack::rules::Code::FileTooLarge
             )
         })
-    }) {
+    }) || outcome.could_not_run
+    {
         return Ok(2);
     }
     Ok(if outcome.written && outcome.refused.is_none() { 0 } else { 1 })
