@@ -253,7 +253,11 @@ pub fn is_large_document(path: &Path) -> bool {
 /// Reads a whole file unless it is larger than `limit`, in which case `None`. Anything but a
 /// regular file is refused before it is opened: opening a FIFO would wait for a writer.
 pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
-    if !std::fs::metadata(path)?.is_file() {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("it is a folder; give the path of a file"));
+    }
+    if !meta.is_file() {
         return Err(std::io::Error::other(NOT_A_FILE));
     }
     let file = std::fs::File::open(path)?;

@@ -252,3 +252,51 @@ fn diff_refuses_what_is_not_an_export_with_exit_2() {
         .code(2)
         .stderr(predicates::str::contains("broken.json:1:"));
 }
+
+#[test]
+fn diff_reports_each_files_own_errors() {
+    let old = export(vec![code(CODE_A, 10, 0, &[("00001", "installed")])]);
+    let dir = tempfile::tempdir().unwrap();
+    let o = write(&dir, "old.json", &old);
+    // NEW lists keysRemaining twice: a reader that keeps the last value sees another total.
+    let text = serde_json::to_string_pretty(&old)
+        .unwrap()
+        .replace("\"keysRemaining\": 0,", "\"keysRemaining\": 0,\n      \"keysRemaining\": 5,");
+    let n = dir.path().join("new.json");
+    std::fs::write(&n, text).unwrap();
+    let out = Command::cargo_bin("fodpack")
+        .unwrap()
+        .args(["diff", "--format", "json"])
+        .arg(&o)
+        .arg(&n)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{json:#}");
+    let new_findings = json["inputs"][1]["findings"].as_array().unwrap();
+    assert!(new_findings.iter().any(|f| f["code"] == "duplicate-key"), "{json:#}");
+    assert!(json["inputs"][0]["findings"].as_array().unwrap().is_empty());
+    assert_eq!(json["summary"]["errors"], 1);
+    // The same pair without the duplicate passes.
+    let run = diff(&old, &old);
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn diff_lists_changes_that_break_no_rule_instead_of_calling_them_identical() {
+    let old = export(vec![code(CODE_A, 10, 0, &[("00001", "installed")])]);
+    let mut new = old.clone();
+    new["authCodes"][0]["licenseKeys"][0]["quantity"] = json!(10);
+    new["authCodes"][0]["lenovoCustomerNumber"] = json!("1234567899");
+    let run = diff(&old, &new);
+    assert_eq!(run.json["outcome"], "changed", "{:#}", run.json);
+    let names: Vec<&str> = run.json["codes"][0]["attributesChanged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"lenovoCustomerNumber"), "{names:?}");
+    assert!(names.contains(&"licenseKeys[00001].quantity"), "{names:?}");
+    assert!(run.codes().iter().all(|c| c != "idempotent-mismatch"), "{:?}", run.codes());
+}

@@ -347,3 +347,48 @@ fn several_codes_redeem_everything_that_remains() {
     assert_eq!(after["authCodes"][1]["keysRemaining"], 0);
     assert_eq!(after["authCodes"][2]["keysRedeemed"], 50);
 }
+
+#[test]
+fn plan_makes_no_prediction_from_an_export_with_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = serde_json::to_string_pretty(&current()).unwrap();
+    // A count of 25.5 is no count; a prediction from it would move licenses that are not there.
+    let broken = text.replacen("\"keysRedeemed\": 25", "\"keysRedeemed\": 25.5", 1);
+    assert_ne!(broken, text);
+    let e = dir.path().join("export.json");
+    std::fs::write(&e, broken).unwrap();
+    let r = dir.path().join("request.json");
+    std::fs::write(&r, serde_json::to_string(&redeem_one(A, json!(10))).unwrap()).unwrap();
+    let out_file = dir.path().join("after.json");
+    let p = run_plan(&e, &r, &["--output", out_file.to_str().unwrap()]);
+    assert_eq!(p.exit, 2, "{:#}", p.json);
+    assert!(p.json.get("status").is_none(), "no status without a prediction: {:#}", p.json);
+    let findings = p.json["inputs"][0]["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["code"] == "count-invalid"), "{:#}", p.json);
+    assert!(!out_file.exists());
+    // The same request against the export as it should be is predicted.
+    std::fs::write(&e, text).unwrap();
+    assert_eq!(run_plan(&e, &r, &[]).exit, 0);
+}
+
+#[test]
+fn plan_will_not_write_its_prediction_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = dir.path().join("export.json");
+    let text = serde_json::to_string_pretty(&current()).unwrap();
+    std::fs::write(&e, &text).unwrap();
+    let r = dir.path().join("request.json");
+    std::fs::write(&r, serde_json::to_string(&redeem_one(A, json!(10))).unwrap()).unwrap();
+    let out = Command::cargo_bin("fodpack")
+        .unwrap()
+        .args(["plan", "--force", "--current"])
+        .arg(&e)
+        .arg(&r)
+        .arg("--output")
+        .arg(&e)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is one of the inputs"));
+    assert_eq!(std::fs::read_to_string(&e).unwrap(), text);
+}

@@ -175,3 +175,38 @@ fn bad_arguments_are_refused_with_the_fix() {
     std::fs::write(&f, r#"{"firstname": "Jane"}"#).unwrap();
     refused(&["customer", "--from", f.to_str().unwrap()], "did you mean \"firstName\"");
 }
+
+#[test]
+fn customer_fields_are_read_leniently_but_never_given_twice() {
+    let from_response = Command::cargo_bin("fodpack")
+        .unwrap()
+        .args(["request", "customer", "--from", "samples/api/redeem-ten-response.json"])
+        .output()
+        .unwrap();
+    assert_eq!(from_response.status.code(), Some(0), "the vendor's own response, quirks and all");
+    let body: Value = serde_json::from_slice(&from_response.stdout).unwrap();
+    assert_eq!(body["customerInfo"]["lastName"], "Doe");
+    let dir = tempfile::tempdir().unwrap();
+    let twice = dir.path().join("twice.json");
+    std::fs::write(&twice, r#"{"customerInfo": {"firstName": "A", "firstName": "B"}}"#).unwrap();
+    let out = Command::cargo_bin("fodpack")
+        .unwrap()
+        .args(["request", "customer", "--from"])
+        .arg(&twice)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("given twice"));
+}
+
+#[test]
+fn empty_codes_and_key_ids_are_refused() {
+    for args in [
+        &["request", "redeem", "--code", "", "--qty", "1", "--customer", CUSTOMER][..],
+        &["request", "install", "--code", A, "--key", ""][..],
+    ] {
+        let out = Command::cargo_bin("fodpack").unwrap().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: no body is written");
+    }
+}

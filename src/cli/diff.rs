@@ -23,6 +23,10 @@ pub struct DiffArgs {
 
     #[command(flatten)]
     pub report: ReportArgs,
+
+    /// Largest JSON file read (e.g. 16MiB).
+    #[arg(long, value_parser = super::parse_size, value_name = "SIZE", default_value = "4MiB")]
+    pub max_file_size: u64,
 }
 
 #[derive(Serialize)]
@@ -54,8 +58,8 @@ struct Summary {
 
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let grading = args.report.grading()?;
-    let old = history::load(&args.old).map_err(anyhow::Error::msg)?;
-    let new = history::load(&args.new).map_err(anyhow::Error::msg)?;
+    let old = history::load_limited(&args.old, args.max_file_size).map_err(anyhow::Error::msg)?;
+    let new = history::load_limited(&args.new, args.max_file_size).map_err(anyhow::Error::msg)?;
     let mut diff = history::diff::diff(&old, &new).map_err(anyhow::Error::msg)?;
     let findings = grading.apply_all(std::mem::take(&mut diff.findings));
     // Each file is checked on its own too: a comparison of files that break the rules (a

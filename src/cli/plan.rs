@@ -32,6 +32,10 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+
+    /// Largest JSON file read (e.g. 16MiB).
+    #[arg(long, value_parser = super::parse_size, value_name = "SIZE", default_value = "4MiB")]
+    pub max_file_size: u64,
 }
 
 #[derive(Serialize)]
@@ -55,8 +59,10 @@ struct Input<'a> {
 }
 
 pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
-    let current = history::load(&args.current).map_err(anyhow::Error::msg)?;
-    let request = history::load(&args.request).map_err(anyhow::Error::msg)?;
+    let current =
+        history::load_limited(&args.current, args.max_file_size).map_err(anyhow::Error::msg)?;
+    let request =
+        history::load_limited(&args.request, args.max_file_size).map_err(anyhow::Error::msg)?;
     let grading = fodpack::rules::Grading::default();
     let inputs = [current.graded_report(&grading), request.graded_report(&grading)];
     let input_list = || {
@@ -103,6 +109,18 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     }
     let plan = history::plan::plan(&current, &request).map_err(anyhow::Error::msg)?;
     let mut written = None;
+    if let Some(path) = &args.output {
+        for input in [&args.current, &args.request] {
+            if let (Ok(a), Ok(b)) = (std::fs::canonicalize(path), std::fs::canonicalize(input)) {
+                if a == b {
+                    anyhow::bail!(
+                        "--output {} is one of the inputs; write the prediction to another file",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
     if let (Some(path), Some(doc)) = (&args.output, &plan.predicted) {
         let text = snapshot::to_pretty(&snapshot::to_json(doc));
         write_new(path, text.as_bytes(), args.force)
@@ -133,6 +151,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
 /// Writes a file atomically: a temporary file beside it, renamed into place. An existing file
 /// is kept unless `force`.
 fn write_new(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    if path.is_dir() {
+        anyhow::bail!("it is a folder; give the path of the file to write");
+    }
     if !force && path.exists() {
         anyhow::bail!("the file exists; choose another name, or add --force to replace it");
     }
@@ -143,6 +164,9 @@ fn write_new(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
     tmp.write_all(bytes)?;
+    // Temporary files are private to their owner; the prediction is an ordinary document.
+    #[cfg(unix)]
+    std::fs::set_permissions(tmp.path(), std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
     tmp.as_file().sync_all()?;
     if force {
         tmp.persist(path).map_err(|e| e.error)?;

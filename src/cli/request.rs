@@ -116,10 +116,7 @@ impl CustomerArgs {
                 .map_err(|e| anyhow::anyhow!(validate::describe_io(&e)))
                 .and_then(|b| b.ok_or_else(|| anyhow::anyhow!("too large for customer fields")))
                 .with_context(|| format!("--from {}", path.display()))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow::anyhow!("not UTF-8 text; save it as UTF-8"))
-                .with_context(|| format!("--from {}", path.display()))?;
-            fields = request::customer_fields_from_json(&text)
+            fields = request::customer_fields_from_bytes(&bytes)
                 .map_err(anyhow::Error::msg)
                 .with_context(|| format!("--from {}", path.display()))?;
         }

@@ -46,9 +46,10 @@ impl Loaded {
         match &self.doc {
             Some(doc) if self.kind.is_snapshot() => Ok(doc),
             Some(_) => Err(format!(
-                "{}: this is a {}, not an export; give the saved GET /authCodes answer (or a \
+                "{}: this is {}, not an export; give the saved GET /authCodes answer (or a \
                  PUT /authCodes response)",
-                self.path, self.kind
+                self.path,
+                crate::model::article(self.kind)
             )),
             None => Err(self.unreadable_reason()),
         }
@@ -74,13 +75,19 @@ pub fn place(path: &str, loc: &crate::rules::Location) -> String {
 
 /// Reads a file; `Err` says why it could not be read at all.
 pub fn load(path: &Path) -> Result<Loaded, String> {
+    load_limited(path, validate::DEFAULT_MAX_JSON_BYTES)
+}
+
+/// Reads a file of at most `limit` bytes; `Err` says why it could not be read at all.
+pub fn load_limited(path: &Path, limit: u64) -> Result<Loaded, String> {
     let name = path.display().to_string();
-    let bytes = validate::read_limited(path, validate::DEFAULT_MAX_JSON_BYTES)
+    let bytes = validate::read_limited(path, limit)
         .map_err(|e| format!("{name}: {}", validate::describe_io(&e)))?
         .ok_or_else(|| {
             format!(
-                "{name}: larger than {}, far larger than any authCodes document; check the path",
-                validate::human_size(validate::DEFAULT_MAX_JSON_BYTES)
+                "{name}: larger than the {} limit for a JSON file; check the path, or raise the \
+                 limit with --max-file-size",
+                validate::human_size(limit)
             )
         })?;
     load_bytes(name, &bytes)

@@ -105,30 +105,65 @@ pub fn patch(code: &str, keys: &[String], state: KeyState) -> Value {
     json!({"authCodes": [{"authCode": code, "licenseKeys": keys}]})
 }
 
-/// Reads customer fields from a JSON object, or from one with a `customerInfo` member.
-/// Unknown fields and values that are not strings are refused, with the nearest known name.
-pub fn customer_fields_from_json(text: &str) -> Result<Vec<(String, String)>, String> {
-    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| format!("not strict JSON: {e}"))?;
-    let object = match &value {
-        Value::Object(m) => match m.get("customerInfo") {
-            Some(Value::Object(inner)) => inner,
-            Some(_) => return Err("customerInfo is not an object".to_string()),
-            None => m,
-        },
-        _ => return Err("expected a JSON object of customer fields".to_string()),
+/// Reads customer fields from a JSON object, or from a document with a `customerInfo`
+/// member, read as leniently as `validate` reads (a byte order mark, UTF-16, trailing commas).
+/// Unknown fields, fields given twice and values that are not strings are refused, with the
+/// line and column.
+pub fn customer_fields_from_bytes(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
+    use jsonc_parser::ast::Value as Ast;
+    use jsonc_parser::common::Ranged;
+    let (text, _) = crate::document::decode(bytes).map_err(|f| f.message)?;
+    let source = crate::document::Source::new(text);
+    let at = |offset: usize| {
+        let (l, c) = source.line_column(offset);
+        format!("line {l}, column {c}")
     };
-    let mut fields = Vec::new();
-    for (name, v) in object {
-        if !CUSTOMER_FIELDS.contains(&name.as_str()) {
+    let mut out = crate::rules::Collector::new();
+    let Some(root) = crate::document::parse(&source, &mut out) else {
+        let f = out.findings().iter().find(|f| f.severity == crate::rules::Severity::Error);
+        return Err(f.map_or_else(
+            || "not JSON".to_string(),
+            |f| {
+                let (l, c) = (f.location.line.unwrap_or(0), f.location.column.unwrap_or(0));
+                format!("line {l}, column {c}: {}", f.message)
+            },
+        ));
+    };
+    let Ast::Object(top) = &root else {
+        return Err("expected a JSON object of customer fields, or a document with \
+                    customerInfo"
+            .to_string());
+    };
+    let member = |name: &str| top.properties.iter().find(|p| p.name.as_str().trim() == name);
+    let object = match member("customerInfo").map(|p| &p.value) {
+        Some(Ast::Object(inner)) => inner,
+        Some(v) => return Err(format!("{}: customerInfo is not an object", at(v.range().start))),
+        None if member("authCodes").is_some() => {
+            return Err("this document has no customerInfo; give a file with the customer \
+                        fields, or a PUT /authCodes response that has them"
+                .to_string());
+        }
+        None => top,
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for p in &object.properties {
+        let name = p.name.as_str().trim();
+        let place = at(p.range.start);
+        if !CUSTOMER_FIELDS.contains(&name) {
             let hint = crate::rules::nearest(name, CUSTOMER_FIELDS)
                 .map(|s| format!("; did you mean \"{s}\"?"))
                 .unwrap_or_else(|| format!("; the fields are {}", CUSTOMER_FIELDS.join(", ")));
-            return Err(format!("unknown customer field \"{}\"{hint}", name.escape_debug()));
+            return Err(format!(
+                "{place}: unknown customer field \"{}\"{hint}",
+                name.escape_debug()
+            ));
         }
-        match v {
-            Value::String(s) => fields.push((name.clone(), s.clone())),
-            _ => return Err(format!("\"{name}\" is not a string; write it in quotes")),
+        if fields.iter().any(|(n, _)| n == name) {
+            return Err(format!("{place}: \"{name}\" is given twice; keep one"));
+        }
+        match &p.value {
+            Ast::StringLit(s) => fields.push((name.to_string(), s.value.to_string())),
+            _ => return Err(format!("{place}: \"{name}\" is not a string; write it in quotes")),
         }
     }
     Ok(fields)

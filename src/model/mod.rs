@@ -5,7 +5,7 @@
 
 mod read;
 
-pub use read::read_document;
+pub use read::{article, read_document};
 
 use crate::document::{Kind, Source};
 use crate::rules::Location;

@@ -438,6 +438,17 @@ impl Reader<'_> {
         let loc = || self.loc(offset, &pointer);
         match v {
             Value::NumberLit(n) => match parse_integer(n.value) {
+                Ok(value) if value > MAX_COUNT => {
+                    out.report(
+                        Code::CountInvalid,
+                        format!(
+                            "\"{name}\" is {value}, more licenses than any order holds; write \
+                             the real number"
+                        ),
+                        loc(),
+                    );
+                    None
+                }
                 Ok(value) => Some(Spanned { value, offset, pointer }),
                 Err(why) => {
                     out.report(Code::CountInvalid, format!("\"{name}\" is {why}"), loc());
@@ -490,6 +501,10 @@ impl Reader<'_> {
     }
 }
 
+/// The largest count believed: the server's own counts are 32-bit, and sums of counts must not
+/// overflow when a dry run adds them.
+const MAX_COUNT: i64 = u32::MAX as i64;
+
 /// Reads a whole number written in plain decimal digits.
 fn parse_integer(text: &str) -> Result<i64, String> {
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -513,7 +528,8 @@ fn parse_integer(text: &str) -> Result<i64, String> {
     })
 }
 
-fn article(kind: Kind) -> String {
+/// The kind's name with its article: "an export", "a put-request".
+pub fn article(kind: Kind) -> String {
     match kind {
         Kind::Export => "an export".to_string(),
         other => format!("a {other}"),

@@ -7,6 +7,7 @@ use crate::model::Document;
 pub(super) fn check(doc: &Document, source: &Source, out: &mut Collector) {
     match doc.kind {
         Kind::PutRequest => put(doc, source, out),
+        Kind::PatchRequest => patch(doc, source, out),
         Kind::PostRequest => post(doc, source, out),
         _ => {}
     }
@@ -15,6 +16,15 @@ pub(super) fn check(doc: &Document, source: &Source, out: &mut Collector) {
 fn put(doc: &Document, source: &Source, out: &mut Collector) {
     let single = doc.codes.len() == 1;
     for code in &doc.codes {
+        let by_customer = code.retrieve_keys.as_ref().is_some_and(|r| r.value)
+            && code.lenovo_customer_number.as_ref().is_some_and(|c| !c.value.is_empty());
+        if let Some(ac) = code.auth_code.as_ref().filter(|a| a.value.is_empty() && !by_customer) {
+            out.report(
+                Code::MissingField,
+                "authCode is empty; a request names the code it acts on: fill it in",
+                ac.location(source),
+            );
+        }
         let retrieving = code.retrieve_keys.as_ref().is_some_and(|r| r.value);
         let has_customer =
             code.lenovo_customer_number.as_ref().is_some_and(|c| !c.value.is_empty());
@@ -32,6 +42,29 @@ fn put(doc: &Document, source: &Source, out: &mut Collector) {
                 "retrieveKeys is true but this entry names neither an authCode nor a \
                  lenovoCustomerNumber; add one of them",
                 source.location(code.offset, Some(code.pointer.clone())),
+            );
+        }
+    }
+}
+
+fn patch(doc: &Document, source: &Source, out: &mut Collector) {
+    for code in &doc.codes {
+        let empty_code = code.auth_code.as_ref().filter(|a| a.value.is_empty());
+        let empty_ids = code
+            .license_keys
+            .iter()
+            .filter_map(|k| k.license_key_id.as_ref().filter(|i| i.value.is_empty()));
+        for (what, at) in empty_code
+            .map(|a| ("authCode", a))
+            .into_iter()
+            .chain(empty_ids.map(|i| ("licenseKeyId", i)))
+        {
+            out.report(
+                Code::MissingField,
+                format!(
+                    "{what} is empty; an install or download names each code and key: fill it in"
+                ),
+                at.location(source),
             );
         }
     }
