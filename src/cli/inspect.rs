@@ -9,7 +9,7 @@ use fodpack::keyfile;
 use fodpack::report::{escape, human};
 use fodpack::validate::{self, Options};
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
@@ -121,6 +121,8 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
             }
         }
         u8::from(s.failed())
+    } else if let Some(bytes) = private_key(path, &shown)? {
+        write_private_key(&mut out, &shown, &bytes, args.format)?
     } else if validate::is_key_path(path) {
         let bytes = validate::read_limited(path, fodpack::KEY_FILE_READ_LIMIT)
             .map_err(|e| anyhow::anyhow!("{shown}: {}", validate::describe_io(&e)))?
@@ -144,7 +146,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
                     escape(&shown),
                     facts.size,
                     facts.class.describe(),
-                    facts.sha256
+                    facts.sha256.as_deref().unwrap_or("-")
                 )?;
                 if let Some(n) = &facts.name {
                     writeln!(
@@ -195,4 +197,59 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
     };
     out.flush()?;
     Ok(code)
+}
+
+/// The bytes of a file that holds private key material, whatever its name; `None` for any
+/// other file, or one that cannot be read here (the other checks then say why).
+fn private_key(path: &Path, shown: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let bytes = if validate::is_key_path(path) {
+        validate::read_limited(path, fodpack::KEY_FILE_READ_LIMIT)
+            .map_err(|e| anyhow::anyhow!("{shown}: {}", validate::describe_io(&e)))?
+            .with_context(|| format!("{shown}: larger than 1 MiB, which no key file is"))?
+    } else {
+        match validate::read_limited(path, Options::new().max_json_bytes) {
+            Ok(Some(bytes)) => bytes,
+            _ => return Ok(None),
+        }
+    };
+    Ok(keyfile::is_private_key(&bytes).then_some(bytes))
+}
+
+/// Says what a private key is and that it must not be carried, and nothing of its content.
+fn write_private_key(
+    out: &mut impl Write,
+    shown: &str,
+    bytes: &[u8],
+    format: Format,
+) -> anyhow::Result<u8> {
+    let name = Path::new(shown).file_name().map(|n| n.to_string_lossy().into_owned());
+    let name = name.unwrap_or_default();
+    let facts = keyfile::facts(&name, bytes);
+    let findings = keyfile::check(&name, bytes, None);
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "version": fodpack::report::json::OUTPUT_VERSION,
+                "path": shown, "kind": "private-key", "key": facts, "findings": findings,
+            });
+            serde_json::to_writer(&mut *out, &v)?;
+            writeln!(out)?;
+        }
+        Format::Human => {
+            writeln!(
+                out,
+                "{}: {}, {} bytes; private key material, so its content is not shown",
+                escape(shown),
+                facts.class.describe(),
+                facts.size
+            )?;
+            let report = validate::FileReport {
+                path: shown.to_string(),
+                kind: fodpack::document::Kind::Key,
+                findings,
+            };
+            human::write_file(out, &report, false)?;
+        }
+    }
+    Ok(1)
 }

@@ -17,16 +17,26 @@ pub enum Class {
     Key,
     /// No bytes at all.
     Empty,
-    /// A PEM private key (`-----BEGIN ... PRIVATE KEY-----`).
+    /// A PEM private key (`-----BEGIN ... PRIVATE KEY-----`), in ASCII, UTF-8 or UTF-16.
     PemPrivateKey,
     /// An OpenSSH private key.
     OpenSshPrivateKey,
     /// A PuTTY private key.
     PuttyPrivateKey,
-    /// A DER-encoded private key (PKCS#1 or PKCS#8).
+    /// A DER-encoded private key: PKCS#1 RSA (or the same shape for DSA) or PKCS#8.
     DerPrivateKey,
+    /// A DER-encoded encrypted PKCS#8 private key (`EncryptedPrivateKeyInfo`).
+    DerEncryptedPrivateKey,
+    /// A DER-encoded SEC1 EC private key (`ECPrivateKey`).
+    DerEcPrivateKey,
+    /// A PKCS#12 (PFX) file, which may hold private keys.
+    Pkcs12,
+    /// A Java key store (JKS or JCEKS), which may hold private keys.
+    JavaKeyStore,
     /// A PEM certificate, public key or request.
     PemOther,
+    /// A DER certificate, certificate request, revocation list, public key or PKCS#7 file.
+    DerOther,
     /// An HTML or XML page, such as a saved login page.
     Html,
     /// A JSON document, such as an error body.
@@ -36,7 +46,8 @@ pub enum Class {
 }
 
 impl Class {
-    /// Whether the file holds private key material.
+    /// Whether the file holds, or may hold, private key material. Such a file is never packed
+    /// and nothing of its content is shown.
     pub fn is_private_key(self) -> bool {
         matches!(
             self,
@@ -44,6 +55,10 @@ impl Class {
                 | Class::OpenSshPrivateKey
                 | Class::PuttyPrivateKey
                 | Class::DerPrivateKey
+                | Class::DerEncryptedPrivateKey
+                | Class::DerEcPrivateKey
+                | Class::Pkcs12
+                | Class::JavaKeyStore
         )
     }
 
@@ -56,7 +71,12 @@ impl Class {
             Class::OpenSshPrivateKey => "an OpenSSH private key",
             Class::PuttyPrivateKey => "a PuTTY private key",
             Class::DerPrivateKey => "a DER-encoded private key (PKCS#1 or PKCS#8)",
+            Class::DerEncryptedPrivateKey => "a DER-encoded encrypted private key (PKCS#8)",
+            Class::DerEcPrivateKey => "a DER-encoded EC private key (SEC1)",
+            Class::Pkcs12 => "a PKCS#12 (PFX) file, which holds private keys",
+            Class::JavaKeyStore => "a Java key store, which holds private keys",
             Class::PemOther => "a PEM certificate or public key",
+            Class::DerOther => "a DER certificate, certificate request or public key",
             Class::Html => "an HTML or XML page",
             Class::Json => "a JSON document",
             Class::Text => "plain text",
@@ -64,31 +84,44 @@ impl Class {
     }
 }
 
+/// Whether some bytes are, or may hold, private key material, whatever the file is called:
+/// a PEM private key (in ASCII, UTF-8 or UTF-16, with or without a byte order mark, anywhere
+/// in the file), an OpenSSH or PuTTY private key, a DER private key (PKCS#1, PKCS#8, encrypted
+/// PKCS#8, SEC1 EC), a PKCS#12 file or a Java key store.
+///
+/// This is what `classify(bytes).is_private_key()` says, without the work of telling other
+/// kinds of file apart, so it is cheap enough to ask of every file.
+pub fn is_private_key(bytes: &[u8]) -> bool {
+    private_key_class(bytes).is_some()
+}
+
 /// Says what the bytes of a `.key` file are.
 pub fn classify(bytes: &[u8]) -> Class {
     if bytes.is_empty() {
         return Class::Empty;
     }
-    // Private key markers are searched for anywhere: a PEM block may follow other text
-    // (`openssl pkcs12` writes "Bag Attributes" first), and refusing one wrongly costs less
-    // than carrying one across the gap.
-    if contains(bytes, b"-----BEGIN OPENSSH PRIVATE KEY-----") {
-        return Class::OpenSshPrivateKey;
+    if let Some(class) = private_key_class(bytes) {
+        return class;
     }
-    if contains(bytes, b"PRIVATE KEY-----") {
-        return Class::PemPrivateKey;
+    if let Some(class) = der_class(bytes) {
+        return class;
     }
-    if bytes.starts_with(b"PuTTY-User-Key-File-") {
-        return Class::PuttyPrivateKey;
-    }
-    if is_der_private_key(bytes) {
-        return Class::DerPrivateKey;
-    }
-    if contains(bytes, b"-----BEGIN ") {
+    if contains_text(bytes, "-----BEGIN ") {
         return Class::PemOther;
     }
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
-    let Ok(text) = text else { return Class::Key };
+    let decoded;
+    let text = match utf16_with_bom(bytes) {
+        Some(t) => {
+            decoded = t;
+            decoded.as_str()
+        }
+        None => {
+            let Ok(t) = std::str::from_utf8(bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)) else {
+                return Class::Key;
+            };
+            t
+        }
+    };
     if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\x0c')) {
         return Class::Key;
     }
@@ -106,19 +139,189 @@ pub fn classify(bytes: &[u8]) -> Class {
     Class::Text
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The private key class of some bytes, if they hold private key material.
+fn private_key_class(bytes: &[u8]) -> Option<Class> {
+    // PEM markers are searched for anywhere: a PEM block may follow other text (`openssl
+    // pkcs12` writes "Bag Attributes" first), and refusing one wrongly costs less than
+    // carrying one across the gap.
+    if contains_text(bytes, "PRIVATE KEY-----") {
+        return Some(if contains_text(bytes, "-----BEGIN OPENSSH PRIVATE KEY-----") {
+            Class::OpenSshPrivateKey
+        } else {
+            Class::PemPrivateKey
+        });
+    }
+    if starts_with_text(bytes, "PuTTY-User-Key-File-") {
+        return Some(Class::PuttyPrivateKey);
+    }
+    // JKS and JCEKS magic numbers.
+    if bytes.starts_with(&[0xFE, 0xED, 0xFE, 0xED]) || bytes.starts_with(&[0xCE, 0xCE, 0xCE, 0xCE])
+    {
+        return Some(Class::JavaKeyStore);
+    }
+    der_class(bytes).filter(|c| c.is_private_key())
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// A DER SEQUENCE whose length covers the whole file and which starts with INTEGER 0: the
-/// shape of both PKCS#1 RSA and PKCS#8 private keys.
-fn is_der_private_key(b: &[u8]) -> bool {
-    let (len, header) = match b {
-        [0x30, 0x82, hi, lo, ..] => ((usize::from(*hi) << 8) | usize::from(*lo), 4),
-        [0x30, 0x81, n, ..] => (usize::from(*n), 3),
+/// An ASCII string encoded as UTF-16, little- or big-endian.
+fn utf16(s: &str, big_endian: bool) -> Vec<u8> {
+    s.encode_utf16()
+        .flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() })
+        .collect()
+}
+
+/// Whether the bytes hold an ASCII string as ASCII (or UTF-8), UTF-16LE or UTF-16BE.
+fn contains_text(bytes: &[u8], s: &str) -> bool {
+    contains(bytes, s.as_bytes())
+        || contains(bytes, &utf16(s, false))
+        || contains(bytes, &utf16(s, true))
+}
+
+/// Whether the bytes start with an ASCII string in one of the encodings of [`contains_text`],
+/// after any byte order mark.
+fn starts_with_text(bytes: &[u8], s: &str) -> bool {
+    let strip = |b: &'static [u8]| bytes.strip_prefix(b).unwrap_or(bytes);
+    strip(UTF8_BOM).starts_with(s.as_bytes())
+        || strip(b"\xFF\xFE").starts_with(&utf16(s, false))
+        || strip(b"\xFE\xFF").starts_with(&utf16(s, true))
+}
+
+/// Text saved as UTF-16 with a byte order mark, decoded; `None` for anything else.
+fn utf16_with_bom(bytes: &[u8]) -> Option<String> {
+    let (rest, big_endian) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, false),
+        [0xFE, 0xFF, rest @ ..] => (rest, true),
+        _ => return None,
+    };
+    if rest.len() % 2 != 0 {
+        return None;
+    }
+    let units = rest.chunks_exact(2).map(|c| {
+        let pair = [c[0], c[1]];
+        if big_endian { u16::from_be_bytes(pair) } else { u16::from_le_bytes(pair) }
+    });
+    let text = char::decode_utf16(units).collect::<Result<String, _>>().ok()?;
+    // Binary that happens to start with a byte order mark decodes to mostly non-ASCII.
+    let ascii = text.chars().filter(char::is_ascii).count();
+    (ascii * 2 >= text.chars().count()).then_some(text)
+}
+
+/// One DER element: its tag, its contents and the bytes after it. Only single-byte tags and
+/// definite lengths of up to four bytes are read; anything else is `None`.
+fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = b.split_first()?;
+    if tag & 0x1F == 0x1F {
+        return None;
+    }
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = match first {
+        0..=0x7F => (usize::from(first), rest),
+        0x81..=0x84 => {
+            let n = usize::from(first & 0x7F);
+            let (digits, rest) = (rest.get(..n)?, rest.get(n..)?);
+            (digits.iter().fold(0usize, |a, &d| (a << 8) | usize::from(d)), rest)
+        }
+        _ => return None,
+    };
+    Some((tag, rest.get(..len)?, rest.get(len..)?))
+}
+
+/// The elements at the start of a constructed DER element's contents, as (tag, contents),
+/// as far as they can be read, at most `max`; and whether they were all of the contents.
+fn der_children(mut b: &[u8], max: usize) -> (Vec<(u8, &[u8])>, bool) {
+    let mut out = Vec::new();
+    while out.len() < max {
+        let Some((tag, body, rest)) = der_element(b) else { break };
+        out.push((tag, body));
+        b = rest;
+    }
+    (out, b.is_empty())
+}
+
+const SEQUENCE: u8 = 0x30;
+const INTEGER: u8 = 0x02;
+const BIT_STRING: u8 = 0x03;
+const OCTET_STRING: u8 = 0x04;
+const OID: u8 = 0x06;
+/// The contents of the OIDs of PKCS#7 `data` and `signedData`, which a PKCS#12 file's
+/// `authSafe` holds.
+const PKCS7_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
+const PKCS7_SIGNED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
+
+/// What a DER file is, from the outer SEQUENCE and its first elements. The outer SEQUENCE must
+/// span the whole file (a final newline aside), so binary that merely starts with 0x30 is not
+/// taken for DER. A PKCS#12 file may also use BER's indefinite length, ending in two zero bytes.
+fn der_class(bytes: &[u8]) -> Option<Class> {
+    let body = match bytes {
+        [SEQUENCE, 0x80, rest @ ..] => {
+            let body = rest.strip_suffix(&[0, 0])?;
+            return pkcs12_shape(body).then_some(Class::Pkcs12);
+        }
+        _ => {
+            let (tag, body, rest) = der_element(bytes)?;
+            if tag != SEQUENCE || !matches!(rest, b"" | b"\n" | b"\r\n") {
+                return None;
+            }
+            body
+        }
+    };
+    let (children, whole) = der_children(body, 4);
+    let starts_with_oid = |b: &[u8]| der_element(b).is_some_and(|(tag, _, _)| tag == OID);
+    let class = match children.as_slice() {
+        // PKCS#12 PFX: INTEGER 3, ContentInfo { data or signedData, ... }, ...
+        [(INTEGER, [3]), ..] if pkcs12_shape(body) => Class::Pkcs12,
+        // PKCS#8 PrivateKeyInfo or OneAsymmetricKey: INTEGER 0|1, AlgorithmIdentifier,
+        // OCTET STRING, ...
+        [(INTEGER, [0 | 1]), (SEQUENCE, alg), (OCTET_STRING, _), ..] if starts_with_oid(alg) => {
+            Class::DerPrivateKey
+        }
+        // SEC1 ECPrivateKey: INTEGER 1, OCTET STRING, [0] parameters?, [1] public key?
+        [(INTEGER, [1]), (OCTET_STRING, _), rest @ ..]
+            if whole && rest.iter().all(|(tag, _)| matches!(tag, 0xA0 | 0xA1)) =>
+        {
+            Class::DerEcPrivateKey
+        }
+        // PKCS#1 RSAPrivateKey (and OpenSSL's DSA key, of the same shape): INTEGER 0, then
+        // the key's INTEGERs. Any SEQUENCE that starts with INTEGER 0 is taken for one.
+        [(INTEGER, [0]), ..] => Class::DerPrivateKey,
+        // EncryptedPrivateKeyInfo: AlgorithmIdentifier, OCTET STRING.
+        [(SEQUENCE, alg), (OCTET_STRING, _)] if whole && starts_with_oid(alg) => {
+            Class::DerEncryptedPrivateKey
+        }
+        // SubjectPublicKeyInfo: AlgorithmIdentifier, BIT STRING.
+        [(SEQUENCE, alg), (BIT_STRING, _)] if whole && starts_with_oid(alg) => Class::DerOther,
+        // Certificate, certificate request or revocation list: to-be-signed SEQUENCE,
+        // AlgorithmIdentifier, BIT STRING.
+        [(SEQUENCE, _), (SEQUENCE, alg), (BIT_STRING, _)] if whole && starts_with_oid(alg) => {
+            Class::DerOther
+        }
+        // PKCS#7 ContentInfo, such as a .p7b certificate bundle: OID, [0] content.
+        [(OID, _), (0xA0, _)] if whole => Class::DerOther,
+        _ => return None,
+    };
+    Some(class)
+}
+
+/// Whether the contents of an outer SEQUENCE start as a PKCS#12 PFX does: INTEGER 3, then a
+/// ContentInfo SEQUENCE (of any length form) whose content type is PKCS#7 data or signedData.
+fn pkcs12_shape(body: &[u8]) -> bool {
+    let Some(rest) = body.strip_prefix(&[INTEGER, 1, 3, SEQUENCE]) else { return false };
+    // Skip the ContentInfo's length: indefinite, short or long form.
+    let rest = match rest {
+        [0x80, rest @ ..] => rest,
+        [n @ 0..=0x7F, rest @ ..] if *n > 0 => rest,
+        [n @ 0x81..=0x84, rest @ ..] => rest.get(usize::from(n & 0x7F)..).unwrap_or_default(),
         _ => return false,
     };
-    header + len == b.len() && b.get(header..header + 3) == Some(&[0x02, 0x01, 0x00])
+    match der_element(rest) {
+        Some((OID, oid, _)) => oid == PKCS7_DATA || oid == PKCS7_SIGNED_DATA,
+        _ => false,
+    }
 }
 
 /// The parts of a conventional key file name,
@@ -170,13 +373,15 @@ pub fn parse_name(file_name: &str) -> Option<KeyName> {
 pub struct KeyFacts {
     /// Size in bytes.
     pub size: u64,
-    /// SHA-256, lower-case hex.
-    pub sha256: String,
+    /// SHA-256, lower-case hex; `None` for a private key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// What the bytes look like.
     pub class: Class,
-    /// Printable ASCII runs of at least six characters, at most [`MAX_STRINGS`].
+    /// Printable ASCII runs of at least six characters, at most [`MAX_STRINGS`]; always empty
+    /// for a private key.
     pub strings: Vec<String>,
-    /// The parts of the name, when it is conventional.
+    /// The parts of the name, when it is conventional; `None` for a private key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<KeyName>,
 }
@@ -184,12 +389,23 @@ pub struct KeyFacts {
 /// Most strings listed for one key.
 pub const MAX_STRINGS: usize = 32;
 
-/// Looks at one key file's bytes.
+/// Looks at one key file's bytes. Of a private key ([`Class::is_private_key`]) it tells only
+/// the size and the class: nothing taken from the content, which must not be shown.
 pub fn facts(file_name: &str, bytes: &[u8]) -> KeyFacts {
+    let class = classify(bytes);
+    if class.is_private_key() {
+        return KeyFacts {
+            size: bytes.len() as u64,
+            sha256: None,
+            class,
+            strings: Vec::new(),
+            name: None,
+        };
+    }
     KeyFacts {
         size: bytes.len() as u64,
-        sha256: sha256_hex(bytes),
-        class: classify(bytes),
+        sha256: Some(sha256_hex(bytes)),
+        class,
         strings: printable_strings(bytes, 6, MAX_STRINGS),
         name: parse_name(file_name),
     }
@@ -261,8 +477,8 @@ pub fn check(file_name: &str, bytes: &[u8], entry: Option<&str>) -> Vec<Finding>
         c if c.is_private_key() => out.push(Finding::new(
             Code::KeyPrivateKey,
             format!(
-                "this is {}, not a license-activation key; move it out of the folder: fodpack \
-                 never packs private keys",
+                "this is {}, not a license-activation key; a private key must never be carried \
+                 across the air gap: move it out of the folder (fodpack never packs private keys)",
                 c.describe()
             ),
             loc(),
