@@ -238,6 +238,18 @@ fn check_file_summarised(path: &Path, opts: &Options) -> (FileReport, Option<Fil
         let findings = opts.grading.apply_all(findings);
         return (FileReport { path: display, kind: Kind::Key, findings }, None);
     }
+    // A private key under another name is reported as one, and never shown: a syntax error
+    // with its source line would print key material on the terminal.
+    if crate::keyfile::is_private_key(&bytes) {
+        let finding = Finding::new(
+            Code::KeyPrivateKey,
+            "this is a private key, whatever its name; its content is not shown. Move it out of \
+             the folder: private keys must never cross the air gap",
+            Location::default(),
+        );
+        let findings = opts.grading.apply_all(vec![finding]);
+        return (FileReport { path: display, kind: Kind::Unknown, findings }, None);
+    }
     check_bytes_summarised(display, &bytes, opts)
 }
 
