@@ -181,6 +181,15 @@ fn key_contents_in_archives_are_checked() {
     assert!(!d.join("dest").exists());
     write_zip(d, "k.zip", &[raw("keys/server.key", &key_bytes(2, 300))]);
     both_accept(d, "k.zip", false);
+    // In a bundle, a finding that pack --force overrode (and the manifest records) is a
+    // warning.
+    std::fs::create_dir_all(d.join("in")).unwrap();
+    std::fs::write(d.join("in/lnvgy_fod_0001_7X21J30001_anyos_noarch.key"), html).unwrap();
+    assert!(fodpack(&["pack", "in", "-o", "b.zip", "--force"], d).status.success());
+    let out = fodpack(&["verify", "b.zip"], d);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("warning[key-not-a-key]") && text.contains("--force"), "{text}");
 }
 
 #[test]
