@@ -21,11 +21,15 @@ pub struct Limits {
     pub max_entry_size: u64,
     /// Largest uncompressed size of all entries together.
     pub max_total_size: u64,
-    /// Highest compression ratio (uncompressed / compressed) of an entry above `ratio_floor`.
+    /// Highest compression ratio (uncompressed / compressed) of an entry above `ratio_floor`,
+    /// and of the whole archive above `archive_ratio_floor`.
     pub max_ratio: u64,
     /// Entries up to this size are not held to the ratio: a small file of zeros compresses
     /// well and harms nobody.
     pub ratio_floor: u64,
+    /// Archives whose entries add up to this size are not held to the ratio as a whole; above
+    /// it, many small entries that each pass cannot add up to a bomb.
+    pub archive_ratio_floor: u64,
 }
 
 impl Default for Limits {
@@ -36,6 +40,7 @@ impl Default for Limits {
             max_total_size: 1024 * 1024 * 1024,
             max_ratio: 100,
             ratio_floor: 1024 * 1024,
+            archive_ratio_floor: 16 * 1024 * 1024,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! and for bundles the manifest and `SHA256SUMS`.
 
 use super::manifest::{self, MANIFEST, Manifest, SUMS};
-use super::names::{self, SafeName};
+use super::names::{self, SafeName, fold};
 use super::zipfmt::{self, Central};
 use super::{Limits, Progress};
 use crate::keyfile::hex;
@@ -49,7 +49,7 @@ pub struct Scan {
     pub entries: Vec<Entry>,
     /// The manifest, when the archive is a bundle whose manifest could be read.
     pub manifest: Option<Manifest>,
-    /// Whether the archive has a `manifest.json` at its root.
+    /// Whether the archive is a bundle: it has a `manifest.json` or a `SHA256SUMS` at its root.
     pub is_bundle: bool,
     /// Files whose hash matched both the manifest and `SHA256SUMS`.
     pub hashes_matched: usize,
@@ -73,10 +73,46 @@ fn at(entry: &str) -> Location {
     Location::entry(entry)
 }
 
-/// Checks an archive file. `Err` means it could not be read at all (exit 2); an unsafe or
-/// damaged archive is `Ok` with error-level findings.
-pub fn scan(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result<Scan> {
+/// Why an archive that is not a regular file is refused.
+pub const NOT_A_REGULAR_FILE: &str = "not a regular file (a pipe, FIFO, socket or device); an \
+     archive is read by seeking in it: save it to a file first and give that file's path";
+
+/// Opens an archive, refusing anything but a regular file before opening it: opening a FIFO
+/// waits for a writer, and a device or pipe never ends or cannot seek.
+pub fn open_archive(path: &Path) -> io::Result<File> {
+    let not_regular = || io::Error::new(io::ErrorKind::InvalidInput, NOT_A_REGULAR_FILE);
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
     let file = File::open(path)?;
+    // The path may have been replaced between the two looks.
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    Ok(file)
+}
+
+/// Checks an archive file. `Err` means it could not be read at all (exit 2); an unsafe or
+/// damaged archive is `Ok` with error-level findings. Key files inside are not classified
+/// (see [`scan_with_keys`]).
+pub fn scan(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result<Scan> {
+    scan_inner(path, limits, progress, false)
+}
+
+/// Like [`scan`], and also checks the contents of every `.key` entry of at most 1 MiB as a
+/// key file (private keys and files that are not keys are errors), for bundles and other
+/// ZIPs alike.
+pub fn scan_with_keys(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result<Scan> {
+    scan_inner(path, limits, progress, true)
+}
+
+fn scan_inner(
+    path: &Path,
+    limits: &Limits,
+    progress: &dyn Progress,
+    check_keys: bool,
+) -> io::Result<Scan> {
+    let file = open_archive(path)?;
     let mut r = BufReader::with_capacity(64 * 1024, file);
     let (size, sha256) = hash_file(&mut r, progress)?;
     let mut scan = Scan {
@@ -102,7 +138,7 @@ pub fn scan(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result
     };
     check_entries(&mut r, &dir, limits, &mut scan)?;
     if !scan.failed() {
-        read_data(path, &mut scan, progress)?;
+        read_data(path, &mut scan, progress, check_keys)?;
     }
     Ok(scan)
 }
@@ -136,6 +172,9 @@ fn check_entries<R: Read + Seek>(
     let mut seen_fold: HashMap<String, String> = HashMap::new();
     let mut spans: Vec<(u64, u64, usize)> = Vec::new();
     let mut total: u64 = 0;
+    let mut total_compressed: u64 = 0;
+    // Every folder above an entry, by fold key, with the first entry below it.
+    let mut folders: HashMap<String, String> = HashMap::new();
     for c in &dir.entries {
         let display = String::from_utf8_lossy(&c.name_raw).into_owned();
         let mut entry = Entry {
@@ -175,8 +214,12 @@ fn check_entries<R: Read + Seek>(
                             ),
                         );
                     } else {
-                        // Every folder above a file is a name too: a file `a` and `a/b` collide.
                         seen_fold.insert(key, display.clone());
+                    }
+                    // Every folder above an entry is a name too: a file `a` and `a/b` collide.
+                    for n in 1..name.components.len() {
+                        let folder = fold(&name.components[..n].join("/"));
+                        folders.entry(folder).or_insert_with(|| display.clone());
                     }
                     entry.name = Some(name);
                 }
@@ -213,6 +256,16 @@ fn check_entries<R: Read + Seek>(
         {
             push(Code::EntryNestedArchive, "an archive inside the archive; fodpack never opens nested archives: send its contents directly".into());
         }
+        if entry.is_dir() && c.size != 0 {
+            push(
+                Code::EntryDataMismatch,
+                format!(
+                    "a folder entry (its name ends in /) that holds {} bytes of data, which no \
+                     unzip tool writes anywhere; the archive was crafted or damaged: rebuild it",
+                    c.size
+                ),
+            );
+        }
         if c.size > limits.max_entry_size {
             push(
                 Code::ArchiveLimit,
@@ -236,6 +289,7 @@ fn check_entries<R: Read + Seek>(
             );
         }
         total = total.saturating_add(c.size);
+        total_compressed = total_compressed.saturating_add(c.compressed_size);
         match local_span(r, c, dir)? {
             Err(why) => push(
                 Code::EntryHeaderMismatch,
@@ -248,10 +302,28 @@ fn check_entries<R: Read + Seek>(
         }
         scan.entries.push(entry);
     }
+    for e in &scan.entries {
+        let Some(name) = e.name.as_ref().filter(|n| !n.is_dir) else { continue };
+        if let Some(below) = folders.get(&name.fold_key()) {
+            let msg = format!(
+                "a file, and also a folder above {below:?} (or the same after case folding); \
+                 both cannot be created: rename one and rebuild the archive"
+            );
+            scan.findings.push(Finding::new(Code::EntryNameCollision, msg, at(&e.display)));
+        }
+    }
     if total > limits.max_total_size {
         scan.findings.push(Finding::new(Code::ArchiveLimit, format!("the entries declare {total} bytes in all, above the total-size limit of {} bytes; raise it with --max-total-size if this is expected", limits.max_total_size), Location::default()));
+    } else if total > limits.archive_ratio_floor
+        && total / total_compressed.max(1) > limits.max_ratio
+    {
+        let ratio = total / total_compressed.max(1);
+        scan.findings.push(Finding::new(Code::ArchiveLimit, format!("the entries expand {ratio}:1 in all ({total} bytes from {total_compressed}), above the ratio limit of {}:1: many small entries that compress this well are a zip bomb; raise it with --max-ratio if this is expected", limits.max_ratio), Location::default()));
     }
     spans.sort_unstable();
+    if spans.len() == scan.entries.len() {
+        check_hidden(&spans, dir.cd_offset, scan);
+    }
     for pair in spans.windows(2) {
         let ((_, end_a, a), (start_b, _, b)) = (pair[0], pair[1]);
         if start_b < end_a {
@@ -263,6 +335,45 @@ fn check_entries<R: Read + Seek>(
         }
     }
     Ok(())
+}
+
+/// Reports bytes that no entry accounts for: before the first local header, between one
+/// entry's end (data and any descriptor) and the next local header, and between the last
+/// entry and the central directory. A reader that streams from the start (`bsdtar` on a
+/// pipe, Java's `ZipInputStream`) would extract an entry hidden there that this scan, which
+/// follows the central directory, never sees. `spans` is sorted and holds every entry.
+fn check_hidden(spans: &[(u64, u64, usize)], cd_offset: u64, scan: &mut Scan) {
+    let mut pos = 0;
+    let mut found = Vec::new();
+    for &(start, end, i) in spans {
+        if start > pos {
+            let where_ = if pos == 0 {
+                "before the first entry".to_string()
+            } else {
+                "between the end of the previous entry and this one".to_string()
+            };
+            found.push((start - pos, pos, where_, Some(i)));
+        }
+        pos = pos.max(end);
+    }
+    if cd_offset > pos {
+        let last = spans.last().map(|s| s.2);
+        let where_ = if last.is_some() {
+            "after this entry, before the central directory".to_string()
+        } else {
+            "before the central directory of an empty archive".to_string()
+        };
+        found.push((cd_offset - pos, pos, where_, last));
+    }
+    for (n, offset, where_, entry) in found {
+        let msg = format!(
+            "{n} bytes at offset {offset}, {where_}, belong to no entry; a tool that reads the \
+             archive from the start may find a hidden entry there: do not use the archive, \
+             get it again from the source"
+        );
+        let loc = entry.map(|i| at(&scan.entries[i].display)).unwrap_or_default();
+        scan.findings.push(Finding::new(Code::ArchiveHiddenData, msg, loc));
+    }
 }
 
 /// Reads the local header of one entry and compares it with the central record. `Ok` holds
@@ -347,10 +458,13 @@ pub fn read_entry<R: Read + Seek>(
     };
     r.seek(SeekFrom::Start(offset))?;
     let raw = CountingRead { r: r.by_ref().take(c.compressed_size), n: 0, progress };
-    let mut data: Box<dyn Read + '_> = if c.method == 8 {
-        Box::new(flate2::read::DeflateDecoder::new(raw))
+    let mut data = if c.method == 8 {
+        Data::Deflate(flate2::bufread::DeflateDecoder::new(BufReader::with_capacity(
+            16 * 1024,
+            raw,
+        )))
     } else {
-        Box::new(raw)
+        Data::Stored(raw)
     };
     let mut sha = Sha256::new();
     let mut crc = crc32fast::Hasher::new();
@@ -394,6 +508,16 @@ pub fn read_entry<R: Read + Seek>(
             c.size
         ));
     }
+    if let Data::Deflate(d) = &data {
+        let used = d.total_in();
+        if used != c.compressed_size {
+            return mismatch(format!(
+                "its deflate data ends after {used} of its {} compressed bytes; the rest is \
+                 hidden there: the archive was crafted or damaged",
+                c.compressed_size
+            ));
+        }
+    }
     let crc = crc.finalize();
     if crc != c.crc32 {
         return mismatch(format!(
@@ -406,6 +530,21 @@ pub fn read_entry<R: Read + Seek>(
         return Ok(Err(Finding::new(Code::EntryNestedArchive, why, at(&e.display))));
     }
     Ok(Ok(sha.finalize().into()))
+}
+
+/// An entry's data as read: stored as is, or inflated (whose input use is then checked).
+enum Data<'a, R: Read> {
+    Stored(CountingRead<'a, R>),
+    Deflate(flate2::bufread::DeflateDecoder<BufReader<CountingRead<'a, R>>>),
+}
+
+impl<R: Read> Read for Data<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Data::Stored(r) => r.read(buf),
+            Data::Deflate(r) => r.read(buf),
+        }
+    }
 }
 
 fn is_data_error(e: &io::Error) -> bool {
@@ -436,57 +575,109 @@ impl<R: Read> Read for CountingRead<'_, R> {
 /// Largest `manifest.json` or `SHA256SUMS` kept in memory to compare.
 const MAX_META: u64 = 64 * 1024 * 1024;
 
-/// The outcome of reading one entry: its SHA-256 or what is wrong, and its bytes when kept.
-type EntryRead = (Result<[u8; 32], Finding>, Vec<u8>);
+/// Largest `.key` entry whose contents are checked as a key file; keys are a few KiB.
+const MAX_KEY_CHECK: u64 = 1024 * 1024;
 
-fn read_data(path: &Path, scan: &mut Scan, progress: &dyn Progress) -> io::Result<()> {
+/// The outcome of reading one entry: its SHA-256 or what is wrong, its bytes when kept, and
+/// what its contents say when it is a key.
+type EntryRead = (Result<[u8; 32], Finding>, Vec<u8>, Vec<Finding>);
+
+fn is_meta(e: &Entry) -> bool {
+    let path = e.name.as_ref().map(SafeName::path).unwrap_or_default();
+    (path == MANIFEST || path == SUMS) && e.central.size <= MAX_META
+}
+
+fn is_checked_key(e: &Entry) -> bool {
+    e.name
+        .as_ref()
+        .is_some_and(|n| !n.is_dir && n.file_name().to_ascii_lowercase().ends_with(".key"))
+        && !e.apple_double
+        && e.central.size <= MAX_KEY_CHECK
+}
+
+fn read_data(
+    path: &Path,
+    scan: &mut Scan,
+    progress: &dyn Progress,
+    check_keys: bool,
+) -> io::Result<()> {
     let mut manifest_bytes = None;
     let mut sums_bytes = None;
-    let files: Vec<usize> =
-        (0..scan.entries.len()).filter(|&i| !scan.entries[i].is_dir()).collect();
+    // Folders are read too: their data must be empty, and none may hide bytes.
+    let all: Vec<usize> = (0..scan.entries.len()).collect();
     // Entries are read and hashed in parallel, each worker with its own handle on the archive;
     // results are taken in entry order, so findings come out in the same order every time.
     let entries = &scan.entries;
-    let results: Vec<io::Result<EntryRead>> = files
+    let results: Vec<io::Result<EntryRead>> = all
         .par_iter()
         .map_init(
             || File::open(path).map(|f| BufReader::with_capacity(64 * 1024, f)),
             |reader, &i| {
                 let r = reader.as_mut().map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
                 let e = &entries[i];
-                let name = e.name.as_ref().map(SafeName::path).unwrap_or_default();
-                let keep = (name == MANIFEST || name == SUMS) && e.central.size <= MAX_META;
+                let key = check_keys && is_checked_key(e);
                 let mut kept = Vec::new();
-                let result = if keep {
+                let result = if is_meta(e) || key {
                     read_entry(r, e, &mut kept, progress)?
                 } else {
                     read_entry(r, e, &mut io::sink(), progress)?
                 };
-                Ok((result, kept))
+                let mut key_findings = Vec::new();
+                if key && result.is_ok() {
+                    let file_name = e.name.as_ref().map(SafeName::file_name).unwrap_or_default();
+                    key_findings = crate::keyfile::check(file_name, &kept, Some(&e.display));
+                    kept = Vec::new();
+                }
+                Ok((result, kept, key_findings))
             },
         )
         .collect();
-    for (&i, result) in files.iter().zip(results) {
-        let (result, kept) = result?;
-        let path = scan.entries[i].name.as_ref().map(SafeName::path).unwrap_or_default();
-        let keep = (path == MANIFEST || path == SUMS) && scan.entries[i].central.size <= MAX_META;
+    let mut key_findings = Vec::new();
+    for (&i, result) in all.iter().zip(results) {
+        let (result, kept, keys) = result?;
+        key_findings.extend(keys);
+        let e = &mut scan.entries[i];
         match result {
+            Ok(_) if e.is_dir() => {}
             Ok(sha) => {
-                scan.entries[i].sha256 = Some(sha);
-                if keep && path == MANIFEST {
+                e.sha256 = Some(sha);
+                if is_meta(e) && e.name.as_ref().is_some_and(|n| n.path() == MANIFEST) {
                     manifest_bytes = Some(kept);
-                } else if keep {
+                } else if is_meta(e) {
                     sums_bytes = Some(kept);
                 }
             }
             Err(f) => scan.findings.push(f),
         }
     }
-    scan.is_bundle =
-        scan.entries.iter().any(|e| e.name.as_ref().is_some_and(|n| n.path() == MANIFEST));
-    if scan.is_bundle && !scan.failed() {
+    let at_root =
+        |name: &str| scan.entries.iter().any(|e| e.name.as_ref().is_some_and(|n| n.path() == name));
+    let (has_manifest, has_sums) = (at_root(MANIFEST), at_root(SUMS));
+    scan.is_bundle = has_manifest || has_sums;
+    let failed = scan.failed();
+    let mark = scan.findings.len();
+    if has_sums && !has_manifest {
+        // A vendor ZIP has neither; a bundle whose manifest was deleted must not pass as one.
+        scan.findings.push(Finding::new(
+            Code::BundleMissingEntry,
+            "the archive holds SHA256SUMS but no manifest.json: it is a fodpack bundle whose \
+             manifest was deleted, so its contents cannot be proven; get the bundle again",
+            at(MANIFEST),
+        ));
+    } else if has_manifest && !failed {
         check_bundle(scan, manifest_bytes, sums_bytes);
     }
+    if let Some(m) = &scan.manifest {
+        for f in &mut key_findings {
+            let path = f.location.entry.as_deref().unwrap_or_default();
+            let was_forced = m.forced.iter().any(|x| x.code == f.code.as_str() && x.path == path);
+            if was_forced && f.code != Code::KeyPrivateKey && f.severity == Severity::Error {
+                f.severity = Severity::Warning;
+                f.message.push_str(" (packed with --force, as manifest.json records)");
+            }
+        }
+    }
+    scan.findings.splice(mark..mark, key_findings);
     Ok(())
 }
 
@@ -522,7 +713,7 @@ fn check_bundle(scan: &mut Scan, manifest_bytes: Option<Vec<u8>>, sums_bytes: Op
             return;
         }
     };
-    let sums = match sums_bytes.map(|b| manifest::parse_sums(&b)) {
+    let sums = match sums_bytes.as_deref().map(manifest::parse_sums) {
         None => {
             let has = scan.entries.iter().any(|e| e.display == SUMS);
             let f = if has {
@@ -597,6 +788,32 @@ fn check_bundle(scan: &mut Scan, manifest_bytes: Option<Vec<u8>>, sums_bytes: Op
         out.push(Finding::new(Code::BundleMissingEntry, "SHA256SUMS does not list manifest.json, so the manifest is unproven; pack the bundle again", at(SUMS)));
     } else if sums_ok.contains(MANIFEST) {
         matched += 1;
+    }
+    if out.is_empty() {
+        // Every line matched; the bytes must also be exactly what pack writes, so that no
+        // line ending, order or extra text carries anything unchecked.
+        let mut lines: Vec<(String, String)> =
+            manifest.entries.iter().map(|m| (m.path.clone(), m.sha256.clone())).collect();
+        if let Some((_, sha)) = actual.get(MANIFEST) {
+            lines.push((MANIFEST.to_string(), sha.clone()));
+        }
+        lines.sort();
+        let canonical = manifest::sums_text(&lines);
+        if sums_bytes.as_deref() != Some(canonical.as_bytes()) {
+            let why = if sums_bytes.as_deref().is_some_and(|b| b.contains(&b'\r')) {
+                "SHA256SUMS has CR LF line endings (it was edited or converted on Windows)"
+            } else {
+                "SHA256SUMS is not byte for byte what fodpack writes (one line per file, sorted \
+                 by path, each ending in a single newline)"
+            };
+            out.push(invalid(
+                SUMS,
+                format!(
+                    "{why}; its lines match, but changed bytes in a \
+                bundle are not accepted: get the bundle again, or pack it again"
+                ),
+            ));
+        }
     }
     out.sort_by(|a, b| a.location.entry.cmp(&b.location.entry).then(a.code.cmp(&b.code)));
     scan.findings.extend(out);

@@ -33,12 +33,30 @@ pub struct UnpackOutcome {
     pub done: bool,
 }
 
-/// Checks the destination before any work: it must not exist, be an empty folder, or (with
-/// `force`) be a folder that is not a link.
+/// Checks the destination before any work: it must not exist (in a folder that does), be an
+/// empty folder, or (with `force`) be a folder that is not a link.
 pub fn check_destination(dest: &Path, force: bool) -> Result<(), String> {
     let shown = dest.display();
     match fs::symlink_metadata(dest) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let parent = match dest.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            match fs::metadata(parent) {
+                Ok(m) if m.is_dir() => Ok(()),
+                Ok(_) => Err(format!(
+                    "{}, which would hold {shown}, is not a folder; choose another destination",
+                    parent.display()
+                )),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Err(format!(
+                    "the folder {} that would hold {shown} does not exist; create it first, or \
+                     choose another destination",
+                    parent.display()
+                )),
+                Err(e) => Err(format!("{}: {e}", parent.display())),
+            }
+        }
         Err(e) => Err(format!("{shown}: {e}")),
         Ok(m) if m.file_type().is_symlink() => Err(format!(
             "{shown} is a symbolic link; fodpack never writes through links: give a real folder"
@@ -67,7 +85,7 @@ pub fn unpack(
     progress: &dyn Progress,
 ) -> io::Result<UnpackOutcome> {
     check_destination(dest, opts.force).map_err(io::Error::other)?;
-    let mut scan = scan::scan(archive, &opts.limits, progress)?;
+    let mut scan = scan::scan_with_keys(archive, &opts.limits, progress)?;
     let mut outcome = UnpackOutcome {
         scan: Scan { findings: Vec::new(), ..empty_like(&scan) },
         written: Vec::new(),

@@ -105,6 +105,19 @@ pub fn read_directory<R: Read + Seek>(
         }
     }
     let Some(at) = eocd else {
+        // An end record that ends before the end of the file: something was appended.
+        let early = (0..tail.len().saturating_sub(21)).rev().find(|&at| {
+            u32_at(&tail, at) == EOCD_SIG
+                && at + 22 + usize::from(u16_at(&tail, at + 20)) < tail.len()
+        });
+        if let Some(at) = early {
+            let end = file_len - tail_len + (at + 22 + usize::from(u16_at(&tail, at + 20))) as u64;
+            return Ok(Err(Unreadable(format!(
+                "{} bytes after the end of the archive (it ends at byte {end} of {file_len}): \
+                 something was appended to it; copy it again from the source",
+                file_len - end
+            ))));
+        }
         return Ok(Err(Unreadable(
             "no end-of-central-directory record: the file is truncated or not a ZIP; copy it \
              again from the source"

@@ -40,6 +40,8 @@ pub fn run(args: UnpackArgs) -> anyhow::Result<u8> {
         force: args.force,
         limits: args.limits.limits(),
     };
+    // A destination that cannot be used is said of the destination, not of the bundle.
+    unpack::check_destination(&args.dest, args.force).map_err(anyhow::Error::msg)?;
     let bar = Bar::new("unpacking");
     let outcome = unpack::unpack(&args.bundle, &args.dest, &opts, &bar).map_err(|e| {
         anyhow::anyhow!("{}: {}", args.bundle.display(), fodpack::validate::describe_io(&e))

@@ -36,7 +36,8 @@ pub struct LimitArgs {
     /// Largest total of all entries, uncompressed.
     #[arg(long, value_parser = parse_size, value_name = "SIZE", default_value = "1GiB")]
     pub max_total_size: u64,
-    /// Highest compression ratio of an entry larger than 1 MiB.
+    /// Highest compression ratio of an entry larger than 1 MiB, and of all entries together
+    /// when they add up to more than 16 MiB.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_ratio)]
     pub max_ratio: u64,
 }
@@ -98,7 +99,7 @@ impl Progress for Bar {
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
     let bar = Bar::new("verifying");
-    let scan = scan::scan(&args.bundle, &args.limits.limits(), &bar).map_err(|e| {
+    let scan = scan::scan_with_keys(&args.bundle, &args.limits.limits(), &bar).map_err(|e| {
         anyhow::anyhow!("{}: {}", args.bundle.display(), fodpack::validate::describe_io(&e))
     })?;
     bar.finish();

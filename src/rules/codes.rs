@@ -228,6 +228,8 @@ codes! {
         "One license-key ID listed under two different authorization codes.";
     IdempotentMismatch = "idempotent-mismatch", History, Error, false,
         "An attribute the server never changes differs between two snapshots of one code.";
+    ArchiveHiddenData = "archive-hidden-data", Archives, Error, false,
+        "Bytes in an archive that belong to no entry: before, between or after the entries.";
 }
 
 impl Code {

@@ -18,6 +18,10 @@ pub struct Raw {
     pub mode: u32,
     pub size: Option<u32>,
     pub offset: Option<u32>,
+    /// Bytes written as the entry's data instead of `data` (compressed or not).
+    pub body: Option<Vec<u8>>,
+    /// CRC-32 written instead of that of `data`.
+    pub crc: Option<u32>,
 }
 
 pub fn raw(name: &str, data: &[u8]) -> Raw {
@@ -31,6 +35,8 @@ pub fn raw(name: &str, data: &[u8]) -> Raw {
         mode: 0o100644,
         size: None,
         offset: None,
+        body: None,
+        crc: None,
     }
 }
 
@@ -39,7 +45,9 @@ pub fn build(entries: &[Raw]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for e in entries {
-        let body = if e.deflate {
+        let body = if let Some(b) = &e.body {
+            b.clone()
+        } else if e.deflate {
             let mut enc =
                 flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
             enc.write_all(&e.data).unwrap();
@@ -48,7 +56,7 @@ pub fn build(entries: &[Raw]) -> Vec<u8> {
             e.data.clone()
         };
         let method = e.method.unwrap_or(if e.deflate { 8 } else { 0 });
-        let crc = crc32fast::hash(&e.data);
+        let crc = e.crc.unwrap_or_else(|| crc32fast::hash(&e.data));
         let size = e.size.unwrap_or(e.data.len() as u32);
         let offset = e.offset.unwrap_or(out.len() as u32);
         let local_name = e.local_name.clone().unwrap_or_else(|| e.name.clone());
@@ -113,4 +121,36 @@ pub fn key_bytes(seed: u8, len: usize) -> Vec<u8> {
 /// Runs a shell command, returning its output.
 pub fn sh(cmd: &str, dir: &Path) -> Output {
     Command::new("sh").arg("-c").arg(cmd).current_dir(dir).output().unwrap()
+}
+
+/// Inserts `junk` at `pos` of a built archive (no comment), moving the local-header offsets
+/// and the central-directory offset after it so that the directory still agrees.
+pub fn insert_at(zip: &[u8], pos: usize, junk: &[u8]) -> Vec<u8> {
+    let u16_at = |b: &[u8], at: usize| u16::from_le_bytes([b[at], b[at + 1]]) as usize;
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    let eocd = zip.len() - 22;
+    let cd = u32_at(zip, eocd + 16) as usize;
+    let mut out = zip.to_vec();
+    let mut p = cd;
+    while p < eocd {
+        let offset = u32_at(zip, p + 42) as usize;
+        if offset >= pos {
+            out[p + 42..p + 46].copy_from_slice(&((offset + junk.len()) as u32).to_le_bytes());
+        }
+        p += 46 + u16_at(zip, p + 28) + u16_at(zip, p + 30) + u16_at(zip, p + 32);
+    }
+    if cd >= pos {
+        out[eocd + 16..eocd + 20].copy_from_slice(&((cd + junk.len()) as u32).to_le_bytes());
+    }
+    out.splice(pos..pos, junk.iter().copied());
+    out
+}
+
+/// Writes `n` key files with conventional names into `dir`.
+pub fn write_key_files(dir: &Path, n: u8) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..n {
+        let name = format!("lnvgy_fod_00{i:02x}_7X21J30{i:03}_anyos_noarch.key");
+        std::fs::write(dir.join(name), key_bytes(i, 1500 + usize::from(i) * 100)).unwrap();
+    }
 }
