@@ -36,7 +36,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let is_zip = n == 4 && (head == *b"PK\x03\x04" || head == *b"PK\x05\x06");
     let code = if is_zip {
-        let s = scan::scan(path, &args.limits.limits(), &NoProgress)
+        let s = scan::scan_with_keys(path, &args.limits.limits(), &NoProgress)
             .with_context(|| format!("reading {shown}"))?;
         let entries: Vec<serde_json::Value> = s
             .entries
