@@ -33,11 +33,16 @@ for i in range(int(sys.argv[1])):
 PY
 cat in/keys/* > /dev/null # warm the page cache
 
-# measure NAME PREP CMD: runs PREP (untimed) then CMD, RUNS times; prints "median_s max_kib".
+# measure CMD: runs CMD RUNS times, with $RUN set to 1, 2, ...; prints "median_s max_kib".
+# Each run writes to names of its own and nothing is deleted until the end: on ext4, files
+# created right after thousands were deleted are slow to allocate, and the run after a
+# deletion would pay for it. `sync` before each run keeps one run's dirty data out of the next
+# (fodpack unpack syncs the file system before its final rename; Info-ZIP does not).
 measure() {
-    local prep=$1 cmd=$2 times=() mem=0
-    for _ in $(seq "$RUNS"); do
-        sh -c "$prep"
+    local cmd=$1 times=() mem=0
+    for RUN in $(seq "$RUNS"); do
+        export RUN
+        sync
         /usr/bin/time -f "%e %M" -o t.txt sh -c "$cmd" >/dev/null 2>&1
         read -r s k < t.txt
         times+=("$s")
@@ -47,12 +52,12 @@ measure() {
 }
 
 # The fodpack timings include the whole sh -c, as the Info-ZIP ones do.
-read -r fp fpm < <(measure "rm -f f.zip" "'$BIN' pack in/keys -o f.zip")
-read -r zp zpm < <(measure "rm -f z.zip SHA256SUMS" "cd in/keys && sha256sum -- * > ../../SHA256SUMS && cd ../.. && zip -qrX z.zip in/keys SHA256SUMS")
-read -r fv fvm < <(measure "true" "'$BIN' verify f.zip")
-read -r zv zvm < <(measure "rm -rf zv" "mkdir zv && cd zv && unzip -q ../z.zip && cd in/keys && sha256sum -c --quiet ../../SHA256SUMS")
-read -r fu fum < <(measure "rm -rf fo" "'$BIN' unpack f.zip -d fo")
-read -r zu zum < <(measure "rm -rf zo" "mkdir zo && cd zo && unzip -q ../z.zip && cd in/keys && sha256sum -c --quiet ../../SHA256SUMS")
+read -r fp fpm < <(measure "'$BIN' pack in/keys -o f\$RUN.zip")
+read -r zp zpm < <(measure "cd in/keys && sha256sum -- * > ../../SHA256SUMS && cd ../.. && zip -qrX z\$RUN.zip in/keys SHA256SUMS")
+read -r fv fvm < <(measure "'$BIN' verify f1.zip")
+read -r zv zvm < <(measure "mkdir zv\$RUN && cd zv\$RUN && unzip -q ../z1.zip && cd in/keys && sha256sum -c --quiet ../../SHA256SUMS")
+read -r fu fum < <(measure "'$BIN' unpack f1.zip -d fo\$RUN")
+read -r zu zum < <(measure "mkdir zo\$RUN && cd zo\$RUN && unzip -q ../z1.zip && cd in/keys && sha256sum -c --quiet ../../SHA256SUMS")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
@@ -65,7 +70,9 @@ echo "| \`verify f.zip\` | $fv | $(mib "$fvm") | \`unzip\` + \`sha256sum -c\` | 
 echo "| \`unpack f.zip -d fo\` | $fu | $(mib "$fum") | \`unzip\` + \`sha256sum -c\` | $zu | $(mib "$zum") | $(ratio "$fu" "$zu") |"
 
 if [ "$LARGE_MIB" -gt 0 ]; then
-    rm -rf in fo zo zv ./*.zip
+    rm -rf in fo* zo* zv* ./*.zip SHA256SUMS
+    sync
+    sleep 10 # let the file system settle after the deletion
     mkdir -p large
     for i in $(seq 1 $((LARGE_MIB / 16))); do
         head -c 16777216 /dev/urandom > "large/lnvgy_fod_0001_7X21J$(printf %06d "$i")_anyos_noarch.key"

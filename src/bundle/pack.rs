@@ -225,6 +225,44 @@ pub fn pack(
     Ok(outcome)
 }
 
+/// One input file, checked: something to pack, or only a report.
+enum Collected {
+    Item(Box<Item>),
+    Report(FileReport),
+}
+
+fn collect_one(found: &validate::Input, opts: &PackOptions) -> io::Result<Collected> {
+    let path = found.path().to_path_buf();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if keyfile::is_apple_double(&path.to_string_lossy()) {
+        return Ok(Collected::Report(apple_double(path.display().to_string())));
+    }
+    let mut report = validate::check_input(found, &opts.validate);
+    if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+        report.findings.push(Finding::new(
+            Code::EntryUnsafePath,
+            "the file name is not valid UTF-8, so it cannot be kept exactly in a bundle; rename \
+             the file",
+            Location::default(),
+        ));
+    }
+    let bytes = match found {
+        validate::Input::File(p) => {
+            let limit = if validate::is_key_path(p) {
+                opts.validate.max_key_bytes
+            } else {
+                opts.validate.max_json_bytes
+            };
+            validate::read_limited(p, limit)?
+        }
+        validate::Input::Unreadable(..) => None,
+    };
+    Ok(match bytes {
+        Some(bytes) => Collected::Item(Box::new(item(report, &name, &bytes, Bytes::File(path)))),
+        None => Collected::Report(report),
+    })
+}
+
 fn collect(
     input: &Path,
     opts: &PackOptions,
@@ -235,38 +273,16 @@ fn collect(
     if is_zip && input.is_file() {
         return collect_zip(input, opts, items, reports);
     }
-    for found in validate::discover(&[input.to_path_buf()]) {
-        let path = found.path().to_path_buf();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if keyfile::is_apple_double(&path.to_string_lossy()) {
-            reports.push(apple_double(path.display().to_string()));
-            continue;
+    // Each file is checked and hashed on its own, so the files are taken in parallel; results
+    // keep the order of discovery.
+    let found = validate::discover(&[input.to_path_buf()]);
+    let done: Vec<io::Result<Collected>> =
+        found.par_iter().map(|found| collect_one(found, opts)).collect();
+    for c in done {
+        match c? {
+            Collected::Item(i) => items.push(*i),
+            Collected::Report(r) => reports.push(r),
         }
-        let mut report = validate::check_input(&found, &opts.validate);
-        if path.file_name().is_some_and(|n| n.to_str().is_none()) {
-            report.findings.push(Finding::new(
-                Code::EntryUnsafePath,
-                "the file name is not valid UTF-8, so it cannot be kept exactly in a bundle; \
-                 rename the file",
-                Location::default(),
-            ));
-        }
-        let bytes = match &found {
-            validate::Input::File(p) => {
-                let limit = if validate::is_key_path(p) {
-                    opts.validate.max_key_bytes
-                } else {
-                    opts.validate.max_json_bytes
-                };
-                validate::read_limited(p, limit)?
-            }
-            validate::Input::Unreadable(..) => None,
-        };
-        let Some(bytes) = bytes else {
-            reports.push(report);
-            continue;
-        };
-        items.push(item(report, &name, &bytes, Bytes::File(path)));
     }
     Ok(())
 }
@@ -284,15 +300,12 @@ fn item(mut report: FileReport, name: &str, bytes: &[u8], source: Bytes) -> Item
     let is_key = report.kind == Kind::Key;
     // A private key is refused whatever it is called: under a .json name it would otherwise
     // be packed, with --force, as a document that merely fails to parse.
-    let class = keyfile::classify(bytes);
-    if class.is_private_key() && !report.findings.iter().any(|f| f.code == Code::KeyPrivateKey) {
+    let flagged = report.findings.iter().any(|f| f.code == Code::KeyPrivateKey);
+    if !is_key && !flagged && keyfile::is_private_key(bytes) {
         report.findings.push(Finding::new(
             Code::KeyPrivateKey,
-            format!(
-                "this is {}, whatever its name; move it out of the inputs: fodpack never packs \
-                 private keys",
-                class.describe()
-            ),
+            "this is a private key, whatever its name; move it out of the inputs: fodpack never \
+             packs private keys",
             Location::default(),
         ));
     }

@@ -96,21 +96,27 @@ pub fn open_archive(path: &Path) -> io::Result<File> {
 /// damaged archive is `Ok` with error-level findings. Key files inside are not classified
 /// (see [`scan_with_keys`]).
 pub fn scan(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result<Scan> {
-    scan_inner(path, limits, progress, false)
+    scan_inner(path, limits, progress, Some(false))
 }
 
 /// Like [`scan`], and also checks the contents of every `.key` entry of at most 1 MiB as a
 /// key file (private keys and files that are not keys are errors), for bundles and other
 /// ZIPs alike.
 pub fn scan_with_keys(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result<Scan> {
-    scan_inner(path, limits, progress, true)
+    scan_inner(path, limits, progress, Some(true))
+}
+
+/// Every check that needs no entry's data: names, headers, overlaps, hidden bytes, limits.
+/// [`read_data_into`] then does the rest, writing entries out as it goes.
+pub fn scan_structure(path: &Path, limits: &Limits, progress: &dyn Progress) -> io::Result<Scan> {
+    scan_inner(path, limits, progress, None)
 }
 
 fn scan_inner(
     path: &Path,
     limits: &Limits,
     progress: &dyn Progress,
-    check_keys: bool,
+    read: Option<bool>,
 ) -> io::Result<Scan> {
     let file = open_archive(path)?;
     let mut r = BufReader::with_capacity(64 * 1024, file);
@@ -137,8 +143,8 @@ fn scan_inner(
         }
     };
     check_entries(&mut r, &dir, limits, &mut scan)?;
-    if !scan.failed() {
-        read_data(path, &mut scan, progress, check_keys)?;
+    if let (false, Some(check_keys)) = (scan.failed(), read) {
+        read_data_into(path, &mut scan, progress, check_keys, &HashMap::new())?;
     }
     Ok(scan)
 }
@@ -582,6 +588,15 @@ const MAX_KEY_CHECK: u64 = 1024 * 1024;
 /// what its contents say when it is a key.
 type EntryRead = (Result<[u8; 32], Finding>, Vec<u8>, Vec<Finding>);
 
+/// Creates a file that must not exist yet, readable by all, as an extracted key should be.
+fn create_new(path: &Path) -> io::Result<File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o644);
+    o.open(path)
+}
+
 fn is_meta(e: &Entry) -> bool {
     let path = e.name.as_ref().map(SafeName::path).unwrap_or_default();
     (path == MANIFEST || path == SUMS) && e.central.size <= MAX_META
@@ -595,11 +610,15 @@ fn is_checked_key(e: &Entry) -> bool {
         && e.central.size <= MAX_KEY_CHECK
 }
 
-fn read_data(
+/// Reads and hashes every entry, checks key contents when `check_keys`, and checks a bundle's
+/// lists; an entry with a path in `targets` is written there as it is read (the file must not
+/// exist). A caller that writes must discard what it wrote when the scan has failed.
+pub fn read_data_into(
     path: &Path,
     scan: &mut Scan,
     progress: &dyn Progress,
     check_keys: bool,
+    targets: &HashMap<usize, std::path::PathBuf>,
 ) -> io::Result<()> {
     let mut manifest_bytes = None;
     let mut sums_bytes = None;
@@ -616,9 +635,19 @@ fn read_data(
                 let r = reader.as_mut().map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
                 let e = &entries[i];
                 let key = check_keys && is_checked_key(e);
+                let target = targets.get(&i);
                 let mut kept = Vec::new();
                 let result = if is_meta(e) || key {
-                    read_entry(r, e, &mut kept, progress)?
+                    let result = read_entry(r, e, &mut kept, progress)?;
+                    if let Some(t) = target {
+                        create_new(t)?.write_all(&kept)?;
+                    }
+                    result
+                } else if let Some(t) = target {
+                    let mut out = io::BufWriter::new(create_new(t)?);
+                    let result = read_entry(r, e, &mut out, progress)?;
+                    out.into_inner().map_err(|e| e.into_error())?;
+                    result
                 } else {
                     read_entry(r, e, &mut io::sink(), progress)?
                 };

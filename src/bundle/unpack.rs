@@ -3,12 +3,10 @@
 use super::names;
 use super::scan::{self, Scan};
 use super::{Limits, Progress};
-use crate::keyfile::hex;
 use crate::rules::{Code, Finding, Location};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, BufReader, BufWriter};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// How to unpack.
@@ -85,20 +83,12 @@ pub fn unpack(
     progress: &dyn Progress,
 ) -> io::Result<UnpackOutcome> {
     check_destination(dest, opts.force).map_err(io::Error::other)?;
-    let mut scan = scan::scan_with_keys(archive, &opts.limits, progress)?;
+    let mut scan = scan::scan_structure(archive, &opts.limits, progress)?;
     let mut outcome = UnpackOutcome {
         scan: Scan { findings: Vec::new(), ..empty_like(&scan) },
         written: Vec::new(),
         done: false,
     };
-    if !scan.is_bundle && !scan.failed() {
-        scan.findings.push(Finding::new(
-            Code::ArchiveNoManifest,
-            "this ZIP has no fodpack manifest, so nothing proves its contents are what was \
-             sent; compare the keys with the sender, or ask for a bundle made by fodpack pack",
-            Location::default(),
-        ));
-    }
     let plan = if scan.failed() { None } else { plan(&scan, opts.keys_only) };
     let plan = match plan {
         Some(Ok(p)) => p,
@@ -117,36 +107,46 @@ pub fn unpack(
         _ => PathBuf::from("."),
     };
     let tmp = tempfile::Builder::new().prefix(".fodpack-unpack-").tempdir_in(&parent)?;
+    // Every folder is made first, so that writing the files needs no more than the files.
+    let mut folders: Vec<PathBuf> = Vec::new();
     for (i, rel) in &plan {
+        let target = tmp.path().join(rel);
         if scan.entries[*i].is_dir() {
-            fs::create_dir_all(tmp.path().join(rel))?;
+            folders.push(target);
+        } else if let Some(parent) = target.parent() {
+            folders.push(parent.to_path_buf());
         }
     }
-    // Entries are written in parallel, each worker with its own handle on the archive; every
-    // one is hashed again as it is written, and compared with the hash verification found.
-    let files: Vec<&(usize, String)> =
-        plan.iter().filter(|(i, _)| !scan.entries[*i].is_dir()).collect();
-    let results: Vec<io::Result<Option<Finding>>> = files
-        .par_iter()
-        .map_init(
-            || fs::File::open(archive).map(|f| BufReader::with_capacity(64 * 1024, f)),
-            |reader, (i, rel)| {
-                let r = reader.as_mut().map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
-                extract_one(r, &scan.entries[*i], &tmp.path().join(rel))
-            },
-        )
+    folders.sort();
+    folders.dedup();
+    for f in &folders {
+        fs::create_dir_all(f)?;
+    }
+    // One pass reads, checks and writes: each entry is hashed as it is written, the bundle's
+    // lists are checked after, and nothing written is kept unless everything passed.
+    let targets: HashMap<usize, PathBuf> = plan
+        .iter()
+        .filter(|(i, _)| !scan.entries[*i].is_dir())
+        .map(|(i, rel)| (*i, tmp.path().join(rel)))
         .collect();
-    for ((_, rel), result) in files.iter().zip(results) {
-        match result? {
-            Some(f) => scan.findings.push(f),
-            None => outcome.written.push(rel.clone()),
-        }
+    scan::read_data_into(archive, &mut scan, progress, true, &targets)?;
+    if !scan.is_bundle && !scan.failed() {
+        scan.findings.push(Finding::new(
+            Code::ArchiveNoManifest,
+            "this ZIP has no fodpack manifest, so nothing proves its contents are what was \
+             sent; compare the keys with the sender, or ask for a bundle made by fodpack pack",
+            Location::default(),
+        ));
     }
     if scan.failed() {
-        outcome.written.clear();
         outcome.scan = scan;
         return Ok(outcome);
     }
+    outcome.written = plan
+        .iter()
+        .filter(|(i, _)| !scan.entries[*i].is_dir())
+        .map(|(_, rel)| rel.clone())
+        .collect();
     // One sync of the file system flushes every file written; syncing each file instead costs
     // a disk flush per key, which dominated the time of unpacking thousands of keys.
     fs::File::open(tmp.path()).and_then(|d| rustix::fs::syncfs(&d).map_err(io::Error::from))?;
@@ -162,32 +162,6 @@ pub fn unpack(
     outcome.done = true;
     outcome.scan = scan;
     Ok(outcome)
-}
-
-/// Writes one entry to `target`; a finding when its data is not what verification saw.
-fn extract_one(
-    r: &mut BufReader<fs::File>,
-    e: &scan::Entry,
-    target: &Path,
-) -> io::Result<Option<Finding>> {
-    if let Some(p) = target.parent() {
-        fs::create_dir_all(p)?;
-    }
-    let mut out = BufWriter::new(create_new(target)?);
-    let result = scan::read_entry(r, e, &mut out, &super::NoProgress)?;
-    out.into_inner().map_err(|e| e.into_error())?;
-    Ok(match result {
-        Ok(sha) if Some(sha) == e.sha256 => None,
-        Ok(sha) => Some(Finding::new(
-            Code::EntryDataMismatch,
-            format!(
-                "changed while it was being unpacked (SHA-256 now {}); unpack again",
-                hex(&sha)
-            ),
-            Location::entry(&e.display),
-        )),
-        Err(f) => Some(f),
-    })
 }
 
 fn empty_like(s: &Scan) -> Scan {
@@ -236,14 +210,6 @@ fn plan(scan: &Scan, keys_only: bool) -> Option<Result<Vec<(usize, String)>, Fin
         out.push((i, rel));
     }
     Some(Ok(out))
-}
-
-fn create_new(path: &Path) -> io::Result<fs::File> {
-    let mut o = fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o644);
-    o.open(path)
 }
 
 fn sync_dirs(root: &Path) -> io::Result<()> {

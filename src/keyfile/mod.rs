@@ -165,7 +165,7 @@ fn private_key_class(bytes: &[u8]) -> Option<Class> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// An ASCII string encoded as UTF-16, little- or big-endian.
