@@ -110,11 +110,14 @@ pub fn run(args: PackArgs) -> anyhow::Result<u8> {
                     anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Red.into()));
                 writeln!(out, "{bad}no bundle written{bad:#}: {}", escape(why))?;
             } else if let Some(sha) = &outcome.sha256 {
+                let count = |n: usize, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
                 writeln!(
                     out,
-                    "packed {} keys and {} JSON documents into {}\nbundle SHA-256: {sha}",
-                    outcome.keys,
-                    outcome.exports,
+                    "packed {} and {} into {}\nbundle SHA-256: {sha}",
+                    count(outcome.keys, "key", "keys"),
+                    count(outcome.exports, "JSON document", "JSON documents"),
                     escape(&args.output.to_string_lossy())
                 )?;
             }
