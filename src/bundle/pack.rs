@@ -77,6 +77,15 @@ pub fn pack(
     progress: &dyn Progress,
 ) -> io::Result<PackOutcome> {
     let mut outcome = PackOutcome::default();
+    // An input ZIP is read into memory, so the check on each packed file cannot see it.
+    if let Some(input) = inputs.iter().find(|i| same_file(i, output)) {
+        outcome.could_not_run = true;
+        outcome.refused = Some(format!(
+            "{} is one of the inputs; write the bundle somewhere else",
+            input.display()
+        ));
+        return Ok(outcome);
+    }
     let mut items = Vec::new();
     for input in inputs {
         collect(input, opts, &mut items, &mut outcome.reports)?;

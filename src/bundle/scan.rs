@@ -81,7 +81,14 @@ pub const NOT_A_REGULAR_FILE: &str = "not a regular file (a pipe, FIFO, socket o
 /// waits for a writer, and a device or pipe never ends or cannot seek.
 pub fn open_archive(path: &Path) -> io::Result<File> {
     let not_regular = || io::Error::new(io::ErrorKind::InvalidInput, NOT_A_REGULAR_FILE);
-    if !std::fs::metadata(path)?.is_file() {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is a folder; give the path of a bundle or ZIP file",
+        ));
+    }
+    if !meta.is_file() {
         return Err(not_regular());
     }
     let file = File::open(path)?;
@@ -635,9 +642,11 @@ pub fn read_data_into(
                 let r = reader.as_mut().map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
                 let e = &entries[i];
                 let key = check_keys && is_checked_key(e);
+                // Every small entry is kept to look for private keys, whatever its name.
+                let small = check_keys && !e.is_dir() && e.central.size <= MAX_KEY_CHECK;
                 let target = targets.get(&i);
                 let mut kept = Vec::new();
-                let result = if is_meta(e) || key {
+                let result = if is_meta(e) || key || small {
                     let result = read_entry(r, e, &mut kept, progress)?;
                     if let Some(t) = target {
                         create_new(t)?.write_all(&kept)?;
@@ -655,6 +664,15 @@ pub fn read_data_into(
                 if key && result.is_ok() {
                     let file_name = e.name.as_ref().map(SafeName::file_name).unwrap_or_default();
                     key_findings = crate::keyfile::check(file_name, &kept, Some(&e.display));
+                } else if small && result.is_ok() && crate::keyfile::is_private_key(&kept) {
+                    key_findings.push(Finding::new(
+                        Code::KeyPrivateKey,
+                        "this entry is a private key, whatever its name; it must not cross the \
+                         air gap: remove it from the archive",
+                        at(&e.display),
+                    ));
+                }
+                if !is_meta(e) {
                     kept = Vec::new();
                 }
                 Ok((result, kept, key_findings))
@@ -742,6 +760,33 @@ fn check_bundle(scan: &mut Scan, manifest_bytes: Option<Vec<u8>>, sums_bytes: Op
             return;
         }
     };
+    // The summary is what `inspect` shows and people read; it must agree with the entries.
+    let keys = manifest.entries.iter().filter(|e| e.kind == "key").count();
+    let misfiled =
+        manifest.entries.iter().find(|e| (e.kind == "key") != e.path.starts_with("keys/"));
+    if let Some(e) = misfiled {
+        scan.findings.push(invalid(
+            MANIFEST,
+            format!(
+                "manifest.json lists {:?} as kind {:?}, which its folder contradicts; the \
+                 manifest was edited: get the bundle again",
+                e.path, e.kind
+            ),
+        ));
+    } else if manifest.summary.keys != keys
+        || manifest.summary.exports != manifest.entries.len() - keys
+    {
+        scan.findings.push(invalid(
+            MANIFEST,
+            format!(
+                "manifest.json's summary counts {} keys and {} documents, but it lists {keys} \
+                 and {}; the manifest was edited: get the bundle again",
+                manifest.summary.keys,
+                manifest.summary.exports,
+                manifest.entries.len() - keys
+            ),
+        ));
+    }
     let sums = match sums_bytes.as_deref().map(manifest::parse_sums) {
         None => {
             let has = scan.entries.iter().any(|e| e.display == SUMS);

@@ -29,6 +29,15 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
     let path = &args.file;
     let shown = path.display().to_string();
     let mut head = [0u8; 4];
+    // Opening a FIFO would wait for a writer forever.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => anyhow::bail!("{shown}: it is a folder; give the path of a file"),
+        Ok(m) if !m.is_file() => anyhow::bail!(
+            "{shown}: not a regular file (a FIFO, socket or device); give the path of a saved file"
+        ),
+        Ok(_) => {}
+        Err(e) => anyhow::bail!("{shown}: {}", validate::describe_io(&e)),
+    }
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| anyhow::anyhow!("{shown}: {}", validate::describe_io(&e)))?;

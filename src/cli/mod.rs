@@ -152,7 +152,7 @@ impl ReportArgs {
                          could not be) checked, so it must not pass"
                     );
                 }
-                if let Some((other, _)) = seen.iter().find(|(c, f)| *c == code && *f != flag) {
+                if let Some((_, other)) = seen.iter().find(|(c, f)| *c == code && *f != flag) {
                     anyhow::bail!("{flag} {name} contradicts {other} {name}: name a code once");
                 }
                 seen.push((code, flag));

@@ -95,6 +95,11 @@ pub fn load_limited(path: &Path, limit: u64) -> Result<Loaded, String> {
 
 /// Reads the bytes of a document; `Err` when they are not text.
 pub fn load_bytes(path: String, bytes: &[u8]) -> Result<Loaded, String> {
+    if crate::keyfile::is_private_key(bytes) {
+        return Err(format!(
+            "{path}: this is a private key, not an authCodes document; its content is not shown"
+        ));
+    }
     let (text, _) = document::decode(bytes).map_err(|f| format!("{path}: {}", f.message))?;
     let source = Source::new(text);
     let mut out = Collector::new();
