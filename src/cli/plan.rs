@@ -50,6 +50,19 @@ struct Out<'a> {
     output: Option<String>,
 }
 
+impl<'a> Out<'a> {
+    fn new(
+        current: &'a str,
+        request: &'a str,
+        plan: Option<&'a Plan>,
+        inputs: Vec<Input<'a>>,
+        output: Option<String>,
+    ) -> Self {
+        let version = fodpack::report::json::OUTPUT_VERSION;
+        Out { version, current, request, plan, inputs, output }
+    }
+}
+
 /// What `validate` says of one input on its own.
 #[derive(Serialize)]
 struct Input<'a> {
@@ -80,14 +93,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
         let mut out = std::io::BufWriter::new(stdout.lock());
         match args.format {
             Format::Json => {
-                let doc = Out {
-                    version: fodpack::report::json::OUTPUT_VERSION,
-                    current: &current.path,
-                    request: &request.path,
-                    plan: None,
-                    inputs: input_list(),
-                    output: None,
-                };
+                let doc = Out::new(&current.path, &request.path, None, input_list(), None);
                 serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
                 writeln!(out)?;
             }
@@ -131,14 +137,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
         Format::Json => {
-            let doc = Out {
-                version: fodpack::report::json::OUTPUT_VERSION,
-                current: &current.path,
-                request: &request.path,
-                plan: Some(&plan),
-                inputs: input_list(),
-                output: written,
-            };
+            let doc = Out::new(&current.path, &request.path, Some(&plan), input_list(), written);
             serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }

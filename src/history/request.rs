@@ -4,21 +4,7 @@
 use crate::model::KeyState;
 use serde_json::{Map, Value, json};
 
-/// The customer fields, in the order of the vendor's page (the reader knows the same list).
-pub const CUSTOMER_FIELDS: &[&str] = &[
-    "companyNameInEnglish",
-    "companyNameInLocalLanguage",
-    "contactPhoneNumber",
-    "contactEmailAddress",
-    "customerAddress",
-    "customerCity",
-    "customerRegionStateOrProvince",
-    "customerPostalCode",
-    "country",
-    "firstName",
-    "lastName",
-    "preferredLanguage",
-];
+pub use crate::model::CUSTOMER_FIELDS;
 
 /// The HTTP method a body goes with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

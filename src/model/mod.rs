@@ -5,7 +5,7 @@
 
 mod read;
 
-pub use read::{article, read_document};
+pub use read::{CUSTOMER_FIELDS, article, read_document};
 
 use crate::document::{Kind, Source};
 use crate::rules::Location;
