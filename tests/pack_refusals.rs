@@ -171,3 +171,27 @@ with zipfile.ZipFile("forged.zip", "w", zipfile.ZIP_DEFLATED) as out:
     assert!(text.contains("bundle-manifest-invalid") && text.contains("summary"), "{text}");
     assert_eq!(code(&fodpack(&["verify", "b.zip"], dir.path())), 0);
 }
+
+#[test]
+fn entries_of_an_input_zip_that_are_not_packed_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = raw("lnvgy_fod_0001_8869J311Y9K_anyos_noarch.key", &key_bytes(7, 1300));
+    let zip = build(&[key.clone(), raw("readme.txt", b"two keys for site B")]);
+    std::fs::write(dir.path().join("v.zip"), &zip).unwrap();
+    let out = fodpack(&["pack", "v.zip", "-o", "b.zip"], dir.path());
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}");
+    assert!(text.contains("archive-entry-skipped") && text.contains("readme.txt"), "{text}");
+    // A private key among them is refused, although it would not have been packed.
+    let zip = build(&[key, raw("id_rsa", PEM.as_bytes())]);
+    std::fs::write(dir.path().join("p.zip"), &zip).unwrap();
+    let out = fodpack(&["pack", "p.zip", "-o", "c.zip"], dir.path());
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("key-private-key"));
+    assert!(!dir.path().join("c.zip").exists());
+    // A ZIP of keys alone raises neither.
+    let only = build(&[raw("lnvgy_fod_0001_8869J311Y9K_anyos_noarch.key", &key_bytes(7, 1300))]);
+    std::fs::write(dir.path().join("k.zip"), &only).unwrap();
+    let text = stdout(&fodpack(&["pack", "k.zip", "-o", "d.zip"], dir.path()));
+    assert!(!text.contains("archive-entry-skipped") && !text.contains("key-private-key"), "{text}");
+}

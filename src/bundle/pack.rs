@@ -372,10 +372,31 @@ fn collect_zip(
         let file_name = name.file_name().to_string();
         let is_key = validate::is_key_path(Path::new(&file_name));
         let is_json = file_name.to_ascii_lowercase().ends_with(".json");
+        let mut bytes = Vec::new();
         if !is_key && !is_json {
+            // Left out, and said so; a private key is refused even though it would not be
+            // packed: it should not be travelling with the keys at all.
+            let small = e.central.size <= crate::KEY_FILE_READ_LIMIT;
+            let read =
+                small && scan::read_entry(&mut r, e, &mut bytes, &super::NoProgress)?.is_ok();
+            let finding = if read && keyfile::is_private_key(&bytes) {
+                Finding::new(
+                    Code::KeyPrivateKey,
+                    "this entry is a private key, whatever its name; remove it from the ZIP: \
+                     private keys must never cross the air gap",
+                    Location::default(),
+                )
+            } else {
+                Finding::new(
+                    Code::ArchiveEntrySkipped,
+                    "neither a key (.key) nor a JSON document (.json), so it is not packed; \
+                     if it should travel, rename it or carry it separately",
+                    Location::default(),
+                )
+            };
+            reports.push(FileReport { path: shown, kind: Kind::Unknown, findings: vec![finding] });
             continue;
         }
-        let mut bytes = Vec::new();
         if let Err(f) = scan::read_entry(&mut r, e, &mut bytes, &super::NoProgress)? {
             reports.push(FileReport { path: shown, kind: Kind::Unknown, findings: vec![f] });
             continue;

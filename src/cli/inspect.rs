@@ -47,6 +47,12 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
     let code = if is_zip {
         let s = scan::scan_with_keys(path, &args.limits.limits(), &NoProgress)
             .with_context(|| format!("reading {shown}"))?;
+        let private: Vec<&str> = s
+            .findings
+            .iter()
+            .filter(|f| f.code == fodpack::rules::Code::KeyPrivateKey)
+            .filter_map(|f| f.location.entry.as_deref())
+            .collect();
         let entries: Vec<serde_json::Value> = s
             .entries
             .iter()
@@ -56,7 +62,8 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
                     "size": e.central.size,
                     "compressedSize": e.central.compressed_size,
                     "method": e.central.method,
-                    "sha256": e.sha256.map(|h| keyfile::hex(&h)),
+                    // Nothing derived from a private key's bytes is shown, not even a hash.
+                    "sha256": e.sha256.filter(|_| !private.contains(&e.display.as_str())).map(|h| keyfile::hex(&h)),
                 })
             })
             .collect();
@@ -82,9 +89,9 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
                 };
                 writeln!(
                     out,
-                    "{}: {what}, {} entries, {} bytes\nSHA-256: {}",
+                    "{}: {what}, {}, {} bytes\nSHA-256: {}",
                     escape(&shown),
-                    s.entries.len(),
+                    fodpack::report::human::count(s.entries.len(), "entry", "entries"),
                     s.size,
                     s.sha256
                 )?;
@@ -110,8 +117,13 @@ pub fn run(args: InspectArgs) -> anyhow::Result<u8> {
                         )?;
                     }
                 }
+                writeln!(out, "  {:>10}  {:>10}  {:<16}  name", "size", "compressed", "sha256")?;
                 for e in &s.entries {
-                    let sha = e.sha256.map(|h| keyfile::hex(&h)).unwrap_or_else(|| "-".into());
+                    let sha = e
+                        .sha256
+                        .filter(|_| !private.contains(&e.display.as_str()))
+                        .map(|h| keyfile::hex(&h))
+                        .unwrap_or_else(|| "-".into());
                     writeln!(
                         out,
                         "  {:>10}  {:>10}  {}  {}",

@@ -110,9 +110,7 @@ pub fn run(args: PackArgs) -> anyhow::Result<u8> {
                     anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Red.into()));
                 writeln!(out, "{bad}no bundle written{bad:#}: {}", escape(why))?;
             } else if let Some(sha) = &outcome.sha256 {
-                let count = |n: usize, one: &str, many: &str| {
-                    format!("{n} {}", if n == 1 { one } else { many })
-                };
+                let count = fodpack::report::human::count;
                 writeln!(
                     out,
                     "packed {} and {} into {}\nbundle SHA-256: {sha}",

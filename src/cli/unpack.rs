@@ -62,7 +62,8 @@ pub fn run(args: UnpackArgs) -> anyhow::Result<u8> {
             write_human(&mut out, &args.bundle, &outcome.scan, ok)?;
             let dest = escape(&args.dest.to_string_lossy()).into_owned();
             if ok {
-                writeln!(out, "unpacked {} files into {dest}", outcome.written.len())?;
+                let files = fodpack::report::human::count(outcome.written.len(), "file", "files");
+                writeln!(out, "unpacked {files} into {dest}")?;
             } else {
                 writeln!(out, "nothing was written; {dest} is as it was")?;
             }

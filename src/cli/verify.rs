@@ -153,16 +153,16 @@ pub fn write_human(out: &mut dyn Write, path: &Path, scan: &Scan, ok: bool) -> s
         if scan.is_bundle {
             writeln!(
                 out,
-                "{good}verified{good:#}: {shown}: {} entries, {} of {} hashes matched manifest.json and SHA256SUMS",
-                scan.entries.len(),
+                "{good}verified{good:#}: {shown}: {}, {} of {} hashes matched manifest.json and SHA256SUMS",
+                fodpack::report::human::count(scan.entries.len(), "entry", "entries"),
                 scan.hashes_matched,
                 scan.files().count().saturating_sub(1)
             )?;
         } else {
             writeln!(
                 out,
-                "{good}checked{good:#}: {shown}: {} entries safe to extract (contents unproven: no manifest)",
-                scan.entries.len()
+                "{good}checked{good:#}: {shown}: {} safe to extract (contents unproven: no manifest)",
+                fodpack::report::human::count(scan.entries.len(), "entry", "entries")
             )?;
         }
         writeln!(out, "bundle SHA-256: {}", scan.sha256)

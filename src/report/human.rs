@@ -19,6 +19,11 @@ fn severity_style(s: Severity) -> Style {
     Style::new().bold().fg_color(Some(color.into()))
 }
 
+/// A count with its noun: `1 entry`, `2 entries`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Writes one file's findings. Files without findings write nothing unless `verbose`.
 pub fn write_file(w: &mut dyn Write, report: &FileReport, verbose: bool) -> io::Result<()> {
     let path = escape(&report.path);

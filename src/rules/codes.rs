@@ -230,6 +230,8 @@ codes! {
         "An attribute the server never changes differs between two snapshots of one code.";
     ArchiveHiddenData = "archive-hidden-data", Archives, Error, false,
         "Bytes in an archive that belong to no entry: before, between or after the entries.";
+    ArchiveEntrySkipped = "archive-entry-skipped", Archives, Note, false,
+        "An entry of an input ZIP that is neither a key nor a JSON document, left out of the bundle.";
 }
 
 impl Code {
