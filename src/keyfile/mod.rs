@@ -507,6 +507,12 @@ pub struct Seen {
     pub sha256: String,
 }
 
+/// A finding about a file that relates it to `other`; `{}` in `message` names `other`.
+fn related(code: Code, message: &str, other: &Seen) -> Finding {
+    Finding::new(code, message.replacen("{}", &other.display, 1), Location::default())
+        .with_related(Location { path: Some(other.display.clone()), ..Default::default() })
+}
+
 /// Findings across a set of key files: the same bytes under two names, and two names that
 /// differ only in case. Each finding is for the later file and relates to the earlier one.
 pub fn check_set(files: &[Seen]) -> Vec<(usize, Finding)> {
@@ -517,19 +523,12 @@ pub fn check_set(files: &[Seen]) -> Vec<(usize, Finding)> {
         match by_hash.get(f.sha256.as_str()) {
             Some(&j) if files[j].file_name != f.file_name => out.push((
                 i,
-                Finding::new(
+                related(
                     Code::KeyDuplicateContent,
-                    format!(
-                        "the same bytes as {}; one key imported twice wastes nothing, but two \
-                         names for one key hide which is which: keep one",
-                        files[j].display
-                    ),
-                    Location::default(),
-                )
-                .with_related(Location {
-                    path: Some(files[j].display.clone()),
-                    ..Default::default()
-                }),
+                    "the same bytes as {}; one key imported twice wastes nothing, but two names \
+                     for one key hide which is which: keep one",
+                    &files[j],
+                ),
             )),
             Some(_) => {}
             None => {
@@ -540,19 +539,12 @@ pub fn check_set(files: &[Seen]) -> Vec<(usize, Finding)> {
         match by_lower.get(&lower) {
             Some(&j) if files[j].file_name != f.file_name => out.push((
                 i,
-                Finding::new(
+                related(
                     Code::KeyNameCase,
-                    format!(
-                        "the name differs from {} only in case; on Windows and macOS one would \
-                         overwrite the other: rename one",
-                        files[j].display
-                    ),
-                    Location::default(),
-                )
-                .with_related(Location {
-                    path: Some(files[j].display.clone()),
-                    ..Default::default()
-                }),
+                    "the name differs from {} only in case; on Windows and macOS one would \
+                     overwrite the other: rename one",
+                    &files[j],
+                ),
             )),
             Some(_) => {}
             None => {
